@@ -1,0 +1,166 @@
+"""The ``cid-graph`` command line.
+
+Every command prints a clear message and exits non-zero on a user error (exit 2) without a
+traceback; ``--json`` commands print exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from cid_graph.errors import CidGraphError
+from cid_graph.settings import Settings
+
+log = logging.getLogger("cid_graph")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.load(warehouse=getattr(args, "warehouse", None))
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        return int(args.func(args, settings) or 0)
+    except CidGraphError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False))
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cid-graph", description="CID Graph: the Customer Insights Dashboard's semantic layer.")
+    sub = p.add_subparsers(dest="command")
+
+    ing = sub.add_parser("ingest", help="load contract files into the warehouse and publish a new version")
+    ing.add_argument("--warehouse", help="warehouse directory (default: CID_GRAPH_WAREHOUSE)")
+    ing.add_argument("--organizations", nargs="+", type=Path, default=[], metavar="FILE")
+    ing.add_argument("--transactions", nargs="+", type=Path, default=[], metavar="FILE")
+    ing.add_argument("--profile", default="canonical", help="source profile: canonical, or a YAML mapping file")
+    ing.add_argument("--rejects", type=Path, help="where to write rejected rows (CSV); default PATH/rejects/")
+    ing.add_argument("--json", action="store_true", help="print one JSON object with the load's numbers")
+    ing.set_defaults(func=_cmd_ingest)
+
+    demo = sub.add_parser("demo", help="generate a seeded Nordic demo network and load it through ingest")
+    demo.add_argument("--warehouse", help="warehouse directory")
+    demo.add_argument("--size", choices=["small", "medium", "large"], default="small")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--out", type=Path, help="where to keep the generated contract files (default: a temporary folder)")
+    demo.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(func=_cmd_demo)
+
+    chk = sub.add_parser("check", help="validate the semantic model and print every problem with file:line")
+    chk.add_argument("--model", type=Path, help="folder of YAML files (default: the shipped model)")
+    chk.set_defaults(func=_cmd_check)
+
+    st = sub.add_parser("settings", help="list every setting, its environment variable, default and help")
+    st.set_defaults(func=_cmd_settings)
+
+    from cid_graph import commands
+
+    commands.register(sub)
+    return p
+
+
+def _progress(quiet: bool) -> Any:
+    started = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - started:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.ingest import ingest
+    from warehouse.ingest.sources import load_profile
+    from warehouse.secret import load_or_create_secret
+    from warehouse.store import WarehouseStore
+
+    secret, created = load_or_create_secret(settings.secret_file)
+    say = _progress(False)
+    if created:
+        say(f"created the pseudonymization secret at {settings.secret_file} (back it up; it is not in the warehouse)")
+    result = ingest(
+        WarehouseStore(settings.warehouse_dir), secret, args.organizations, args.transactions,
+        profile=load_profile(args.profile), rejects_path=args.rejects, progress=say,
+    )
+    if args.json:
+        print(result.to_json())
+    else:
+        print(
+            f"read {result.rows_read:,} rows: {result.rows_loaded:,} loaded, "
+            f"{result.rows_rejected:,} rejected, {result.duplicates:,} duplicates"
+            + (f"; organizations: {result.organizations_read:,} read, {result.organizations_rejected:,} rejected"
+               if result.organizations_read else "")
+        )
+        print(f"warehouse v{result.version or 0:06d}: {result.buyers:,} buyers, {result.events:,} events, "
+              f"{result.organizations:,} organizations" + ("" if result.published else " (unchanged)"))
+        if result.rejects_path:
+            print(f"rejected rows are listed with file, line and reason in {result.rejects_path}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from warehouse.demo import generate
+    from warehouse.ingest import ingest
+    from warehouse.secret import load_or_create_secret
+    from warehouse.store import WarehouseStore
+
+    say = _progress(args.json and False)
+    secret, _ = load_or_create_secret(settings.secret_file)
+    with tempfile.TemporaryDirectory(prefix="cid-demo-") as tmp:
+        out = args.out or Path(tmp)
+        say(f"generating the {args.size} demo network (seed {args.seed}) in {out}")
+        files = generate(out, size=args.size, seed=args.seed, fmt=args.format, progress=say)
+        result = ingest(WarehouseStore(settings.warehouse_dir), secret, [files.organizations],
+                        files.transactions, progress=say)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(f"demo warehouse at {settings.warehouse_dir}: v{result.version or 0:06d}, {result.buyers:,} buyers, "
+              f"{result.events:,} events, {result.organizations:,} organizations "
+              f"({result.rows_rejected:,} rows rejected and {result.duplicates:,} duplicates, on purpose)")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from metrics.model import check_model
+
+    path = args.model or settings.model_dir
+    issues = check_model(path)
+    for issue in issues:
+        print(issue)
+    if issues:
+        print(f"{len(issues)} problem(s) in the semantic model at {path}", file=sys.stderr)
+        return 1
+    print(f"the semantic model at {path} is valid")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    for name, env, default, help_text in Settings.documentation():
+        print(f"{env}  (default {default!r}; now {getattr(settings, name)!r})\n    {help_text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""The one settings object.
+
+Each setting is read from the environment (``CID_GRAPH_<NAME>``), then from a ``.env`` file in
+the working directory, then falls back to its default. Command-line flags override all three
+(the CLI passes them as ``overrides``). This is the only module that reads the environment.
+
+>>> s = Settings.load(env={"CID_GRAPH_PRIVACY_K": "12"}, dotenv=None)
+>>> s.privacy_k
+12
+>>> Settings.load(env={}, dotenv=None).privacy_k
+10
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from cid_graph.errors import ConfigError
+
+PREFIX = "CID_GRAPH_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of CID Graph, each with its help text (see ``cid-graph settings``)."""
+
+    warehouse: str = _setting(
+        "data/warehouse",
+        "Warehouse directory: published versions (versions/*.duckdb), the CURRENT pointer and "
+        "access.sqlite (token hashes, audit log).",
+    )
+    secret_path: str = _setting(
+        "~/.config/cid-graph/secret.key",
+        "Where the pseudonymization secret (HMAC key for buyer keys) lives. Created on first "
+        "ingest. Never inside the warehouse. Losing it means later loads cannot merge into "
+        "earlier buyer rows.",
+    )
+    host: str = _setting("127.0.0.1", "Address `cid-graph serve` binds to.")
+    port: int = _setting(8000, "Port `cid-graph serve` listens on.")
+    model_path: str = _setting(
+        "",
+        "Folder of the semantic model's YAML files; empty means the model shipped in "
+        "metrics/model.",
+    )
+    query_timeout_s: float = _setting(
+        15.0, "Time limit of one warehouse query in seconds; past it the query is interrupted."
+    )
+    row_cap: int = _setting(
+        5000, "Most rows one insights query may return (also the upper bound of `limit`)."
+    )
+    default_limit: int = _setting(1000, "Rows returned when a query gives no `limit`.")
+    max_query_depth: int = _setting(10, "Deepest GraphQL selection accepted.")
+    max_query_tokens: int = _setting(4000, "Most tokens one GraphQL document may have.")
+    max_aliases: int = _setting(15, "Most aliased or repeated root fields in one document.")
+    max_list_size: int = _setting(50, "Most items in any list argument (metrics, groupBy, filters, values).")
+    worker_threads: int = _setting(4, "Threads that run warehouse queries (one cursor each).")
+    token_ttl_days: int = _setting(365, "Days a newly created access token stays valid.")
+    privacy_k: int = _setting(
+        10, "Threshold k (P3): fewest buyers in a cell and in the query population. Never below 5."
+    )
+    privacy_min_orgs: int = _setting(
+        5, "Fewest organizations a pooled benchmark cell needs (P5)."
+    )
+    privacy_dominance_p: float = _setting(
+        0.15, "p of the p% dominance rule (P5) for buyers, tickets and revenue."
+    )
+    privacy_rounding_base: int = _setting(
+        5, "Counts are rounded to a multiple of this, up or down by the cell key (P4)."
+    )
+    max_group_by: int = _setting(3, "Most crossed group-by dimensions in one query (P7).")
+    demo_mode: bool = _setting(
+        False, "Serve the demo organizations' tokens to the dashboard's sign-in picker."
+    )
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING, ERROR.")
+
+    # ------------------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        env: dict[str, str] | os._Environ[str] | None = None,
+        dotenv: str | Path | None = ".env",
+        **overrides: Any,
+    ) -> Settings:
+        """Build settings: overrides, then environment, then ``.env``, then defaults."""
+        env = os.environ if env is None else env
+        file_values = _read_dotenv(Path(dotenv)) if dotenv else {}
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = PREFIX + f.name.upper()
+            if overrides.get(f.name) is not None:
+                raw: Any = overrides[f.name]
+            elif key in env:
+                raw = env[key]
+            elif key in file_values:
+                raw = file_values[key]
+            else:
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw, key)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.privacy_k < 5:
+            raise ConfigError(
+                f"privacy_k is {self.privacy_k}; the privacy model never allows k below 5",
+                hint=f"Set {PREFIX}PRIVACY_K to 5 or more.",
+            )
+        if not 0 < self.privacy_dominance_p < 1:
+            raise ConfigError("privacy_dominance_p must lie between 0 and 1",
+                              hint=f"Set {PREFIX}PRIVACY_DOMINANCE_P to e.g. 0.15.")
+        if self.default_limit > self.row_cap:
+            raise ConfigError("default_limit is larger than row_cap",
+                              hint="Lower CID_GRAPH_DEFAULT_LIMIT or raise CID_GRAPH_ROW_CAP.")
+
+    def replace(self, **changes: Any) -> Settings:
+        new = dataclasses.replace(self, **changes)
+        new.validate()
+        return new
+
+    # Paths derived from the warehouse directory ------------------------------------------
+    @property
+    def warehouse_dir(self) -> Path:
+        return Path(self.warehouse).expanduser()
+
+    @property
+    def secret_file(self) -> Path:
+        return Path(self.secret_path).expanduser()
+
+    @property
+    def model_dir(self) -> Path:
+        if self.model_path:
+            return Path(self.model_path).expanduser()
+        import metrics
+
+        return Path(metrics.__file__).parent / "model"
+
+    @classmethod
+    def documentation(cls) -> list[tuple[str, str, Any, str]]:
+        """(name, environment variable, default, help) for every setting."""
+        return [
+            (f.name, PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(cls)
+        ]
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        out[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return out
+
+
+def _coerce(name: str, typ: Any, raw: Any, key: str) -> Any:
+    typ = typ if isinstance(typ, str) else getattr(typ, "__name__", str(typ))
+    try:
+        if typ == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in {"1", "true", "yes", "on"}:
+                return True
+            if str(raw).lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if typ == "int":
+            return int(raw)
+        if typ == "float":
+            return float(raw)
+        return str(raw)
+    except ValueError:
+        raise ConfigError(
+            f"setting {name} has the value {raw!r}, which is not a {typ}",
+            hint=f"Fix {key} in the environment or in .env.",
+        ) from None

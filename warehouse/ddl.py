@@ -1,0 +1,130 @@
+"""The tables of a published warehouse version.
+
+A version is one DuckDB file. Its tables are the contract between ingest (which writes them)
+and the semantic model (``metrics/model/*.yaml``, which reads them). Nothing here holds a
+direct identifier (P1): buyers are keyed by an HMAC of (organization, event, customer) whose
+key lives outside the warehouse, and postal codes are coarsened to the enrichment attributes.
+
+Tables the semantic model reads:
+
+- ``organizations``: one row per member organization.
+- ``events``: one row per event; ``event_sk`` is a stable surrogate key.
+- ``buyers``: view of ``buyer_rows`` with net tickets > 0: one row per buyer per event, the fact.
+- ``regions``: first-level regions of the five countries (codes, names, population).
+
+Internal tables (never exposed through the API): ``buyer_rows`` (merged purchase state,
+including fully refunded keys, so that later loads can merge), ``transactions_seen``
+(de-duplication state: keyed hashes only), ``loads`` (what each load did) and ``meta``.
+"""
+
+from __future__ import annotations
+
+#: Statements that create an empty warehouse version, in order.
+DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (
+        key   VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    )""",
+    """
+    CREATE TABLE organizations (
+        org_id       VARCHAR PRIMARY KEY,
+        name         VARCHAR NOT NULL,
+        org_type     VARCHAR NOT NULL,
+        country      VARCHAR NOT NULL,
+        region       VARCHAR NOT NULL,
+        municipality VARCHAR
+    )""",
+    """
+    CREATE TABLE events (
+        event_sk                  INTEGER PRIMARY KEY,
+        org_id                    VARCHAR NOT NULL,
+        event_id                  VARCHAR NOT NULL,
+        event_name                VARCHAR NOT NULL,
+        event_start_utc           TIMESTAMP NOT NULL,
+        event_start_local         TIMESTAMP NOT NULL,
+        event_date                DATE NOT NULL,
+        country                   VARCHAR NOT NULL,
+        region                    VARCHAR NOT NULL,
+        region_source             VARCHAR NOT NULL,
+        event_type                VARCHAR NOT NULL,
+        event_category            VARCHAR NOT NULL,
+        classification_source     VARCHAR NOT NULL,
+        classification_confidence DOUBLE,
+        UNIQUE (org_id, event_id)
+    )""",
+    """
+    CREATE TABLE buyer_rows (
+        buyer_key                BLOB PRIMARY KEY,
+        event_sk                 INTEGER NOT NULL,
+        org_id                   VARCHAR NOT NULL,
+        first_purchased_at_utc   TIMESTAMP NOT NULL,
+        first_purchased_at_local TIMESTAMP NOT NULL,
+        purchases                INTEGER NOT NULL,
+        tickets                  INTEGER NOT NULL,
+        amount_local             DOUBLE NOT NULL,
+        amount_eur               DOUBLE NOT NULL,
+        age_group                VARCHAR NOT NULL,
+        gender                   VARCHAR NOT NULL,
+        buyer_country            VARCHAR NOT NULL,
+        buyer_region             VARCHAR NOT NULL,
+        buyer_municipality       VARCHAR,
+        area_type                VARCHAR NOT NULL,
+        purchasing_power         VARCHAR NOT NULL,
+        education_level          VARCHAR NOT NULL,
+        home_type                VARCHAR NOT NULL,
+        record_key               SMALLINT NOT NULL
+    )""",
+    """
+    CREATE VIEW buyers AS
+        SELECT * EXCLUDE (buyer_key) FROM buyer_rows WHERE tickets > 0
+    """,
+    """
+    CREATE TABLE transactions_seen (
+        org_id       VARCHAR NOT NULL,
+        txn_hash     UHUGEINT NOT NULL,
+        content_hash UHUGEINT NOT NULL,
+        load_id      INTEGER NOT NULL
+    )""",
+    """
+    CREATE TABLE loads (
+        load_id       INTEGER PRIMARY KEY,
+        version       INTEGER NOT NULL,
+        loaded_at     TIMESTAMP NOT NULL,
+        files         VARCHAR NOT NULL,
+        rows_read     BIGINT NOT NULL,
+        rows_loaded   BIGINT NOT NULL,
+        rows_rejected BIGINT NOT NULL,
+        duplicates    BIGINT NOT NULL
+    )""",
+    """
+    CREATE TABLE regions (
+        country    VARCHAR NOT NULL,
+        iso_3166_2 VARCHAR PRIMARY KEY,
+        name       VARCHAR NOT NULL,
+        name_en    VARCHAR NOT NULL,
+        population BIGINT
+    )""",
+)
+
+#: Bucket codes of the enriched attributes (the semantic model's dimensions use the same).
+AGE_GROUPS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown")
+GENDERS = ("male", "female", "unknown")
+PURCHASING_POWER = ("low", "medium", "high", "unknown")
+EDUCATION_LEVELS = ("basic", "middle", "high", "unknown")
+AREA_TYPES = ("large_city", "city", "town", "rural", "unknown")
+HOME_TYPES = ("single_family", "row_house", "apartment", "other", "unknown")
+ORG_TYPES = (
+    "music", "theatre_performing_arts", "film_screening", "festival", "sports",
+    "museum_heritage", "other",
+)
+COUNTRIES = ("NO", "SE", "DK", "FI", "IS")
+EVENT_TYPES = (
+    "concert", "play", "opera_ballet", "screening", "festival", "sports_event", "exhibition",
+    "talk", "standup_comedy", "family_show", "other", "unclassified",
+)
+EVENT_CATEGORIES = (
+    "classical", "pop_rock", "jazz", "folk_world", "electronic", "drama", "comedy", "musical",
+    "dance", "opera", "documentary", "feature_film", "children", "football", "handball",
+    "ice_hockey", "other_sport", "art", "history", "literature", "other", "unclassified",
+)

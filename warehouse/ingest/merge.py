@@ -1,0 +1,185 @@
+"""Turning valid transactions into events and buyer rows, and merging them into the version.
+
+A buyer is one customer's purchases for one event. Its key is an HMAC of (organization, event,
+customer) computed in DuckDB from the secret's inner and outer pads, so raw customer ids exist
+only in this load's temporary tables and never in the warehouse file. A transaction without a
+customer id is its own buyer (keyed by its transaction id). Purchases of a later load merge
+into the buyer rows of earlier ones: counts and sums add up, the first purchase is the earliest,
+and an attribute stays as first known unless it was unknown.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.ingest.sqlparts import fold, postal_norm
+
+_US = "chr(31)"
+_LOCAL_TZ = (
+    "CASE {c} WHEN 'NO' THEN 'Europe/Oslo' WHEN 'SE' THEN 'Europe/Stockholm' "
+    "WHEN 'DK' THEN 'Europe/Copenhagen' WHEN 'FI' THEN 'Europe/Helsinki' "
+    "WHEN 'IS' THEN 'Atlantic/Reykjavik' ELSE 'UTC' END"
+)  # unit separator between the parts of a hashed message
+
+
+def insert_transactions_seen(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    con.execute(
+        "INSERT INTO transactions_seen SELECT org_id, txn_hash, content_hash, ? "
+        "FROM tx WHERE reject_reason IS NULL AND NOT duplicate",
+        [load_id],
+    )
+
+
+def merge_events(con: duckdb.DuckDBPyConnection) -> int:
+    """Add the load's new events; fill in the type/category of known ones that had none."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ev_in AS
+        SELECT t.org_id, t.event_id,
+               arg_min(t.event_name, t._ord) AS event_name,
+               arg_min(t.event_start_tz, t._ord) AS event_start_tz,
+               arg_min(t.org_country, t._ord) AS country,
+               arg_min(t.org_region, t._ord) AS org_region,
+               arg_min({postal_norm('t.venue_postal_code', 't.org_country')}, t._ord)
+                   FILTER (WHERE nullif(trim(t.venue_postal_code), '') IS NOT NULL) AS venue_postal,
+               arg_min(t.event_type_raw, t._ord) FILTER (WHERE nullif(trim(t.event_type_raw), '') IS NOT NULL) AS type_raw,
+               arg_min(t.event_category_raw, t._ord) FILTER (WHERE nullif(trim(t.event_category_raw), '') IS NOT NULL) AS category_raw
+        FROM tx t WHERE t.reject_reason IS NULL AND NOT t.duplicate
+        GROUP BY t.org_id, t.event_id
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ev_new AS
+        SELECT e.*,
+            coalesce(pc.region, e.org_region) AS region,
+            CASE WHEN pc.region IS NOT NULL THEN 'venue'
+                 WHEN e.org_region <> 'unknown' THEN 'organization' ELSE 'unknown' END AS region_source,
+            coalesce(vt.code, 'unclassified') AS event_type,
+            coalesce(vc.code, 'unclassified') AS event_category,
+            CASE WHEN vt.code IS NOT NULL OR vc.code IS NOT NULL THEN 'source'
+                 WHEN e.type_raw IS NOT NULL OR e.category_raw IS NOT NULL THEN 'unmapped'
+                 ELSE 'none' END AS classification_source
+        FROM ev_in e
+        LEFT JOIN ref_postal_codes pc ON pc.country = e.country AND pc.postal_code = e.venue_postal
+        LEFT JOIN voc_event_type vt ON vt.key = {fold('e.type_raw')}
+        LEFT JOIN voc_event_category vc ON vc.key = {fold('e.category_raw')}
+    """)
+    con.execute("""
+        UPDATE events SET event_type = CASE WHEN events.event_type = 'unclassified' THEN n.event_type ELSE events.event_type END,
+                          event_category = CASE WHEN events.event_category = 'unclassified' THEN n.event_category ELSE events.event_category END,
+                          classification_source = 'source'
+        FROM ev_new n
+        WHERE events.org_id = n.org_id AND events.event_id = n.event_id
+          AND events.classification_source IN ('none', 'unmapped') AND n.classification_source = 'source'
+    """)
+    before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
+    con.execute(f"""
+        INSERT INTO events
+        WITH n AS (
+            SELECT ev_new.*, {_LOCAL_TZ.format(c='country')} AS tz FROM ev_new
+            WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = ev_new.org_id AND e.event_id = ev_new.event_id)
+        )
+        SELECT (SELECT coalesce(max(event_sk), 0) FROM events)
+                 + row_number() OVER (ORDER BY n.org_id, n.event_id) AS event_sk,
+               n.org_id, n.event_id, n.event_name,
+               timezone('UTC', n.event_start_tz),
+               timezone(n.tz, n.event_start_tz),
+               CAST(timezone(n.tz, n.event_start_tz) AS DATE),
+               n.country, n.region, n.region_source, n.event_type, n.event_category,
+               n.classification_source, NULL
+        FROM n
+    """)
+    after = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
+    return int(after - before)
+
+
+def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: bytes) -> None:
+    """Aggregate the load's purchases per buyer, key them, enrich them and merge them."""
+    # Group on the raw identity first, so the HMAC runs once per buyer, not per purchase.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE b_raw AS
+        SELECT t.org_id, t.event_id,
+               CASE WHEN t.customer_id IS NULL THEN 't' || {_US} || t.transaction_id
+                    ELSE 'c' || {_US} || t.customer_id END AS who,
+               coalesce(min(t.purchased_at_tz) FILTER (WHERE t.tickets > 0), min(t.purchased_at_tz)) AS first_tz,
+               count(*)::INTEGER AS purchases,
+               sum(t.tickets)::INTEGER AS tickets,
+               sum(t.amount / fx.units_per_eur) AS amount_eur,
+               arg_min(t.birth_year, t._ord) FILTER (WHERE t.birth_year IS NOT NULL) AS birth_year,
+               coalesce(arg_min(t.gender, t._ord) FILTER (WHERE t.gender <> 'unknown'), 'unknown') AS gender,
+               arg_min(t.buyer_country, t._ord) AS buyer_country,
+               arg_min(t.postal_raw, t._ord) FILTER (WHERE nullif(trim(t.postal_raw), '') IS NOT NULL) AS postal_raw
+        FROM tx t
+        ASOF JOIN ref_fx_rates fx ON fx.currency = t.currency AND CAST(t.purchased_at_tz AS DATE) >= fx.valid_from
+        WHERE t.reject_reason IS NULL AND NOT t.duplicate
+        GROUP BY t.org_id, t.event_id, who
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE b_new AS
+        WITH keyed AS (
+            SELECT b.*, sha256(?::BLOB || unhex(sha256(?::BLOB || encode(
+                       b.org_id || {_US} || b.event_id || {_US} || b.who)))) AS h
+            FROM b_raw b
+        ), enriched AS (
+            SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region,
+                   {postal_norm('k.postal_raw', 'k.buyer_country')} AS postal
+            FROM keyed k
+            JOIN events e ON e.org_id = k.org_id AND e.event_id = k.event_id
+            JOIN organizations o ON o.org_id = k.org_id
+        )
+        SELECT unhex(substr(x.h, 1, 32)) AS buyer_key,
+               x.event_sk, x.org_id,
+               timezone('UTC', x.first_tz) AS first_purchased_at_utc,
+               timezone({_LOCAL_TZ.format(c='x.org_country')}, x.first_tz) AS first_purchased_at_local,
+               x.purchases, x.tickets,
+               x.amount_eur * ofx.units_per_eur AS amount_local,
+               x.amount_eur,
+               CASE
+                 WHEN x.birth_year IS NULL THEN 'unknown'
+                 WHEN year(x.event_date) - x.birth_year < 0 OR year(x.event_date) - x.birth_year > 110 THEN 'unknown'
+                 WHEN year(x.event_date) - x.birth_year < 18 THEN '0-17'
+                 WHEN year(x.event_date) - x.birth_year < 25 THEN '18-24'
+                 WHEN year(x.event_date) - x.birth_year < 35 THEN '25-34'
+                 WHEN year(x.event_date) - x.birth_year < 45 THEN '35-44'
+                 WHEN year(x.event_date) - x.birth_year < 55 THEN '45-54'
+                 WHEN year(x.event_date) - x.birth_year < 65 THEN '55-64'
+                 WHEN year(x.event_date) - x.birth_year < 75 THEN '65-74'
+                 ELSE '75+' END AS age_group,
+               x.gender,
+               x.buyer_country,
+               coalesce(pc.region, 'unknown') AS buyer_region,
+               pc.municipality_code AS buyer_municipality,
+               coalesce(ai.area_type, 'unknown') AS area_type,
+               coalesce(ai.purchasing_power, 'unknown') AS purchasing_power,
+               coalesce(ai.education_level, 'unknown') AS education_level,
+               coalesce(ai.home_type, 'unknown') AS home_type,
+               ('0x' || substr(x.h, 33, 2))::SMALLINT AS record_key
+        FROM enriched x
+        JOIN country_currency cc ON cc.country = x.org_country
+        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency AND CAST(x.first_tz AS DATE) >= ofx.valid_from
+        LEFT JOIN ref_postal_codes pc ON pc.country = x.buyer_country AND pc.postal_code = x.postal
+        LEFT JOIN ref_area_indices ai ON ai.country = x.buyer_country AND ai.postal_code = x.postal
+    """, [outer_pad, inner_pad])
+    con.execute("""
+        UPDATE buyer_rows SET
+            first_purchased_at_utc = CASE WHEN n.tickets > 0 AND n.first_purchased_at_utc < buyer_rows.first_purchased_at_utc
+                                          THEN n.first_purchased_at_utc ELSE buyer_rows.first_purchased_at_utc END,
+            first_purchased_at_local = CASE WHEN n.tickets > 0 AND n.first_purchased_at_utc < buyer_rows.first_purchased_at_utc
+                                          THEN n.first_purchased_at_local ELSE buyer_rows.first_purchased_at_local END,
+            purchases = buyer_rows.purchases + n.purchases,
+            tickets = buyer_rows.tickets + n.tickets,
+            amount_local = buyer_rows.amount_local + n.amount_local,
+            amount_eur = buyer_rows.amount_eur + n.amount_eur,
+            age_group = CASE WHEN buyer_rows.age_group = 'unknown' THEN n.age_group ELSE buyer_rows.age_group END,
+            gender = CASE WHEN buyer_rows.gender = 'unknown' THEN n.gender ELSE buyer_rows.gender END,
+            buyer_region = CASE WHEN buyer_rows.buyer_region = 'unknown' THEN n.buyer_region ELSE buyer_rows.buyer_region END,
+            buyer_municipality = CASE WHEN buyer_rows.buyer_region = 'unknown' THEN n.buyer_municipality ELSE buyer_rows.buyer_municipality END,
+            area_type = CASE WHEN buyer_rows.area_type = 'unknown' THEN n.area_type ELSE buyer_rows.area_type END,
+            purchasing_power = CASE WHEN buyer_rows.purchasing_power = 'unknown' THEN n.purchasing_power ELSE buyer_rows.purchasing_power END,
+            education_level = CASE WHEN buyer_rows.education_level = 'unknown' THEN n.education_level ELSE buyer_rows.education_level END,
+            home_type = CASE WHEN buyer_rows.home_type = 'unknown' THEN n.home_type ELSE buyer_rows.home_type END
+        FROM b_new n
+        WHERE buyer_rows.buyer_key = n.buyer_key
+    """)
+    con.execute("""
+        INSERT INTO buyer_rows
+        SELECT n.* FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+    """)

@@ -1,0 +1,263 @@
+"""The ingest pipeline: stage, validate, de-duplicate, merge, enrich, publish.
+
+Everything happens in the file of the next version (a copy of the current one); only when it
+is complete is it published by an atomic rename. A failure or a kill at any point leaves the
+published version as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from cid_graph.errors import CidGraphError, WarehouseError
+from warehouse.ddl import DDL
+from warehouse.ingest import merge, validate, vocab
+from warehouse.ingest.sources import (
+    CANONICAL, ORGANIZATION_COLUMNS, ORGANIZATION_REQUIRED, TRANSACTION_COLUMNS,
+    TRANSACTION_REQUIRED, Profile, stage_files,
+)
+from warehouse.reference import load_reference_tables
+from warehouse.secret import Secret
+from warehouse.store import WarehouseStore
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestResult:
+    """What one load did. ``rows_read = rows_loaded + rows_rejected + duplicates`` always."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    duplicates: int = 0
+    organizations_read: int = 0
+    organizations_rejected: int = 0
+    buyers: int = 0
+    events: int = 0
+    organizations: int = 0
+    new_events: int = 0
+    version: int | None = None
+    published: bool = False
+    rejects_path: str | None = None
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+def ingest(
+    store: WarehouseStore,
+    secret: Secret,
+    organizations: Sequence[Path] = (),
+    transactions: Sequence[Path] = (),
+    *,
+    profile: Profile = CANONICAL,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+    memory_limit: str | None = None,
+) -> IngestResult:
+    """Load contract files into the warehouse at ``store`` and publish a new version."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    result = IngestResult()
+    with store.writer_lock():
+        number, building = store.start_building()
+        try:
+            con = duckdb.connect(str(building))
+            try:
+                if memory_limit:
+                    con.execute("SET memory_limit = ?", [memory_limit])
+                con.execute("SET TimeZone = 'UTC'")
+                changed = _load(con, secret, organizations, transactions, profile, number, result, say)
+                if rejects_path is None and (result.rows_rejected or result.organizations_rejected):
+                    store.rejects_dir.mkdir(parents=True, exist_ok=True)
+                    rejects_path = store.rejects_dir / f"load-v{number:06d}-{int(time.time())}.csv"
+                if result.rows_rejected or result.organizations_rejected:
+                    assert rejects_path is not None
+                    _write_rejects(con, rejects_path)
+                    result.rejects_path = str(rejects_path)
+                _totals(con, result)
+                if changed:
+                    _write_meta(con, secret, number, result)
+                    con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if changed:
+                say(f"publishing version v{number:06d}")
+                store.publish(number, building)
+                result.version, result.published = number, True
+            else:
+                building.unlink(missing_ok=True)
+                current = store.current_version()
+                result.version = current.number if current else None
+                say("nothing new: the warehouse is unchanged")
+        except BaseException:
+            building.unlink(missing_ok=True)
+            Path(str(building) + ".wal").unlink(missing_ok=True)
+            raise
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    secret: Secret,
+    organizations: Sequence[Path],
+    transactions: Sequence[Path],
+    profile: Profile,
+    number: int,
+    result: IngestResult,
+    say: Progress,
+) -> bool:
+    fresh = not con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]  # type: ignore[index]
+    if fresh:
+        for stmt in DDL:
+            con.execute(stmt)
+    else:
+        _check_secret(con, secret, result, say)
+    load_reference_tables(con)
+    if fresh:
+        con.execute("INSERT INTO regions SELECT country, iso_3166_2, name, name_en, population FROM ref_regions")
+    _vocabularies(con)
+
+    # Stage every file first: a file that cannot be read fails the load before any change.
+    if organizations:
+        stage_files(con, "stg_org", organizations, ORGANIZATION_COLUMNS, ORGANIZATION_REQUIRED, profile, say)
+    if transactions:
+        stage_files(con, "stg_tx", transactions, TRANSACTION_COLUMNS, TRANSACTION_REQUIRED, profile, say)
+    if not organizations and not transactions:
+        raise WarehouseError("nothing to load", hint="Name --organizations and/or --transactions files.")
+
+    changed = False
+    con.execute("CREATE OR REPLACE TEMP TABLE rejects (file VARCHAR, line BIGINT, \"column\" VARCHAR, reason VARCHAR, value VARCHAR)")
+    if organizations:
+        say("validating organizations")
+        validate.prepare_organizations(con)
+        result.organizations_read = _count(con, "SELECT count(*) FROM org_in")
+        con.execute("INSERT INTO rejects SELECT _file, _line, reject_column, reject_reason, bad_value FROM org_in WHERE reject_reason IS NOT NULL")
+        result.organizations_rejected = _count(con, "SELECT count(*) FROM org_in WHERE reject_reason IS NOT NULL")
+        before = _fingerprint(con, "organizations")
+        con.execute("""
+            INSERT OR REPLACE INTO organizations
+            SELECT org_id, arg_min(name, _line), arg_min(org_type, _line), arg_min(country, _line),
+                   arg_min(region, _line), arg_min(municipality, _line)
+            FROM org_in WHERE reject_reason IS NULL GROUP BY org_id
+        """)
+        changed = before != _fingerprint(con, "organizations")
+    if transactions:
+        say("validating and de-duplicating transactions")
+        validate.prepare_transactions(con, secret.salt_hex)
+        counts = con.execute("""
+            SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL),
+                   count(*) FILTER (WHERE duplicate)
+            FROM tx
+        """).fetchone()
+        assert counts is not None
+        result.rows_read, result.rows_rejected, result.duplicates = (int(c) for c in counts)
+        result.rows_loaded = result.rows_read - result.rows_rejected - result.duplicates
+        personal = ", ".join(f"'{c}'" for c in validate.personal_columns())
+        con.execute(f"""
+            INSERT INTO rejects SELECT _file, _line, nullif(reject_column, ''), reject_reason,
+                   CASE WHEN reject_column IN ({personal}) THEN NULL ELSE bad_value END
+            FROM tx WHERE reject_reason IS NOT NULL
+        """)
+        if result.rows_loaded:
+            load_id = _count(con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")
+            say(f"merging {result.rows_loaded:,} purchases into events and buyer rows")
+            merge.insert_transactions_seen(con, load_id)
+            result.new_events = merge.merge_events(con)
+            merge.merge_buyers(con, secret.inner_pad, secret.outer_pad)
+            con.execute(
+                "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+                [load_id, number, json.dumps([p.name for p in transactions]), result.rows_read,
+                 result.rows_loaded, result.rows_rejected, result.duplicates],
+            )
+            changed = True
+    for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return changed or fresh
+
+
+def _check_secret(con: duckdb.DuckDBPyConnection, secret: Secret, result: IngestResult, say: Progress) -> None:
+    row = con.execute("SELECT value FROM meta WHERE key = 'secret_fingerprint'").fetchone()
+    if row and row[0] != secret.fingerprint:
+        msg = ("the pseudonymization secret differs from the one earlier loads used: purchases in "
+               "this load cannot merge into earlier buyer rows, and exact repeats of earlier "
+               "transactions are not recognized. Restore the original secret file if you have it.")
+        result.warnings.append(msg)
+        say("warning: " + msg)
+
+
+def _vocabularies(con: duckdb.DuckDBPyConnection) -> None:
+    tables = {
+        "voc_gender": vocab.GENDER, "voc_org_type": vocab.ORG_TYPE,
+        "voc_event_type": vocab.EVENT_TYPE, "voc_event_category": vocab.EVENT_CATEGORY,
+    }
+    for name, table in tables.items():
+        pairs = vocab.folded(table)
+        arrow = pa.table({"key": [k for k, _ in pairs], "code": [v for _, v in pairs]})  # noqa: F841
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM arrow")
+    cc = pa.table({"country": list(vocab.CURRENCY_BY_COUNTRY), "currency": list(vocab.CURRENCY_BY_COUNTRY.values())})  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE country_currency AS SELECT * FROM cc")
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    con.execute(
+        f"COPY (SELECT * FROM rejects ORDER BY file, line) TO '{_sql_path(tmp)}' (HEADER, DELIMITER ',')"
+    )
+    tmp.replace(path)
+
+
+def _sql_path(path: Path) -> str:
+    text = str(path)
+    if "'" in text:
+        raise CidGraphError(f"the path {text} contains a quote", hint="Choose a path without quotes.")
+    return text
+
+
+def _totals(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
+    result.buyers = _count(con, "SELECT count(*) FROM buyers")
+    result.events = _count(con, "SELECT count(*) FROM events")
+    result.organizations = _count(con, "SELECT count(*) FROM organizations")
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, secret: Secret, number: int, result: IngestResult) -> None:
+    values = {
+        "version": str(number),
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "secret_fingerprint": secret.fingerprint,
+        "schema": "1",
+        "buyers": str(result.buyers),
+        "events": str(result.events),
+        "organizations": str(result.organizations),
+    }
+    for key, value in values.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    row = con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchone()
+    return repr(row)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0

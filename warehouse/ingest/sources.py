@@ -1,0 +1,364 @@
+"""Reading input files (CSV or Parquet) into a staging table of text columns.
+
+Every staged row keeps where it came from (``_file``, ``_line``) so that a reject can name it.
+Line numbers are physical line numbers of the CSV (the header is line 1); a record whose quoted
+field spans lines is numbered by the line it starts on. Parquet rows are numbered from 1.
+
+A file that cannot be read as a whole (missing, empty, not UTF-8, no header, a required column
+missing, a quote never closed) raises :class:`InputFileError` and nothing is loaded. Rows
+that do not parse (a wrong number of fields) are staged as rejects with their line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cid_graph.errors import InputFileError
+
+TRANSACTION_COLUMNS: tuple[str, ...] = (
+    "transaction_id", "org_id", "event_id", "event_name", "event_start", "venue_postal_code",
+    "event_type", "event_category", "purchased_at", "customer_id", "tickets", "amount",
+    "currency", "birth_year", "gender", "postal_code", "buyer_country",
+)
+TRANSACTION_REQUIRED = (
+    "transaction_id", "org_id", "event_id", "event_name", "event_start", "purchased_at", "tickets",
+)
+ORGANIZATION_COLUMNS = ("org_id", "name", "org_type", "country", "postal_code", "region")
+ORGANIZATION_REQUIRED = ("org_id", "name", "org_type", "country")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a ticketing system's export maps onto the contract: contract column -> source column."""
+
+    name: str
+    columns: dict[str, str]
+
+    def source_name(self, contract_column: str) -> str:
+        return self.columns.get(contract_column, contract_column)
+
+
+CANONICAL = Profile("canonical", {})
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """``canonical``, or a YAML file with ``name:`` and ``columns: {contract: source}``."""
+    if name_or_path == "canonical":
+        return CANONICAL
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise InputFileError(
+            f"unknown profile {name_or_path!r}",
+            hint="Use --profile canonical, or the path of a YAML profile with a `columns:` "
+            "mapping from contract column to your export's column.",
+        )
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        columns = {str(k): str(v) for k, v in (doc.get("columns") or {}).items()}
+    except (yaml.YAMLError, AttributeError) as exc:
+        raise InputFileError(f"profile {path} is not valid YAML: {exc}",
+                             hint="Fix the YAML; see docs/data-contract.md.") from None
+    unknown = sorted(set(columns) - set(TRANSACTION_COLUMNS) - set(ORGANIZATION_COLUMNS))
+    if unknown:
+        raise InputFileError(f"profile {path} maps unknown contract columns {unknown}",
+                             hint=f"Contract columns are {', '.join(TRANSACTION_COLUMNS)}.")
+    return Profile(str(doc.get("name") or path.stem), columns)
+
+
+def stage_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    paths: Sequence[Path],
+    columns: Sequence[str],
+    required: Sequence[str],
+    profile: Profile = CANONICAL,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Create ``table`` (text columns + ``_file``, ``_line``, ``_parse_error``) from ``paths``.
+
+    Returns the number of records read. Raises InputFileError for an unreadable file before
+    anything is staged from any file, so a bad second file fails the whole load.
+    """
+    plans = [_plan(Path(p), columns, required, profile) for p in paths]
+    cols_sql = ", ".join(f'"{c}" VARCHAR' for c in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} ({cols_sql}, _file VARCHAR, _line BIGINT, "
+        "_parse_error VARCHAR, _file_no INTEGER)"
+    )
+    total = 0
+    for file_no, plan in enumerate(plans):
+        if progress:
+            progress(f"reading {plan.path.name}")
+        n = plan.stage(con, table, columns, file_no)
+        total += n
+        if progress:
+            progress(f"read {n:,} rows from {plan.path.name}")
+    return total
+
+
+@dataclass
+class _Plan:
+    path: Path
+    kind: str  # csv | parquet
+    header: list[str]
+    mapping: dict[str, str]  # contract column -> source column present in the file
+
+    def stage(
+        self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], file_no: int
+    ) -> int:
+        src = "read_parquet(?)" if self.kind == "parquet" else _csv_reader(self.header)
+        select = ", ".join(
+            (f"CAST({_ident(self.mapping[c])} AS VARCHAR)" if c in self.mapping else "NULL::VARCHAR")
+            + f' AS "{c}"'
+            for c in columns
+        )
+        con.execute("DROP TABLE IF EXISTS _raw")
+        try:
+            con.execute(f"CREATE TEMP TABLE _raw AS SELECT {select} FROM {src}", [str(self.path)])
+        except duckdb.Error as exc:
+            raise _file_error(self.path, exc) from None
+        rejected: list[tuple[int, str]] = []
+        if self.kind == "csv":
+            rejected = _csv_rejects(con, self.path)
+        n_good = con.execute("SELECT count(*) FROM _raw").fetchone()[0]  # type: ignore[index]
+        line_of = _line_numbers(self.path, n_good, [r[0] for r in rejected]) if self.kind == "csv" else None
+        if isinstance(line_of, list):
+            rejected = [(_physical(self.path, r), why) for r, why in rejected]
+        name = self.path.name
+        cols = ", ".join(f'"{c}"' for c in columns)
+        if line_of is None:
+            con.execute(
+                f"INSERT INTO {table} SELECT {cols}, ?, rowid + 1, NULL, ? FROM _raw", [name, file_no]
+            )
+        elif isinstance(line_of, int):
+            # Every record is one physical line: record i (0-based, parse rejects removed) is
+            # line 2 + i + (rejected lines before it).
+            con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines (line BIGINT)")
+            if rejected:
+                con.executemany("INSERT INTO _rej_lines VALUES (?)", [[r[0]] for r in rejected])
+            con.execute(
+                f"""
+                INSERT INTO {table}
+                WITH good AS (
+                    SELECT line, row_number() OVER (ORDER BY line) - 1 AS idx
+                    FROM range(2, ? + 2) t(line)
+                    WHERE line NOT IN (SELECT line FROM _rej_lines)
+                )
+                SELECT {', '.join('r.' + f'"{c}"' for c in columns)}, ?, good.line, NULL, ?
+                FROM _raw r JOIN good ON good.idx = r.rowid
+                """,
+                [line_of, name, file_no],
+            )
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE _lines (idx BIGINT, line BIGINT)")
+            con.executemany("INSERT INTO _lines VALUES (?, ?)", list(enumerate(line_of)))
+            con.execute(
+                f"""INSERT INTO {table}
+                SELECT {', '.join('r.' + f'"{c}"' for c in columns)}, ?, l.line, NULL, ?
+                FROM _raw r JOIN _lines l ON l.idx = r.rowid""",
+                [name, file_no],
+            )
+        if rejected:
+            con.executemany(
+                f"INSERT INTO {table} (_file, _line, _parse_error, _file_no) VALUES (?, ?, ?, ?)",
+                [[name, line, reason, file_no] for line, reason in rejected],
+            )
+        con.execute("DROP TABLE _raw")
+        return int(n_good) + len(rejected)
+
+
+def _csv_reader(header: list[str]) -> str:
+    """read_csv in the contract's dialect, stated rather than sniffed.
+
+    A sniffer that guesses another quote or delimiter would silently mis-read a file, and it
+    gives up on files with a few broken rows. Every column is read as text, validated later.
+    Header names come from the file, so they are escaped as SQL string literals.
+    """
+    cols = "{" + ", ".join("'" + h.replace("'", "''") + "': 'VARCHAR'" for h in header) + "}"
+    return (
+        "read_csv(?, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+        f"columns={cols}, store_rejects=true, strict_mode=true, null_padding=false, "
+        "encoding='utf-8')"
+    )
+
+
+def _ident(name: str) -> str:
+    """A header name as a quoted SQL identifier (header names come from the file)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, str]]:
+    rows = con.execute(
+        "SELECT line, error_type, first(error_message) FROM reject_errors "
+        "GROUP BY line, error_type ORDER BY line"
+    ).fetchall()
+    con.execute("DELETE FROM reject_errors")
+    con.execute("DELETE FROM reject_scans")
+    out: dict[int, str] = {}
+    for line, error_type, message in rows:
+        etype = str(error_type)
+        if "UNICODE" in etype or "ENCODING" in etype:
+            raise InputFileError(
+                f"{path} is not valid UTF-8 (first bad bytes on line {_physical(path, int(line))})",
+                hint="Re-export the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`.",
+            )
+        if etype == "UNQUOTED VALUE" or "unterminated quote" in str(message).lower():
+            raise InputFileError(
+                f"{path} line {_physical(path, int(line))}: a quoted field is never closed, so the rest of the file "
+                "cannot be read",
+                hint="Close the quote or double the quote character inside quoted values "
+                "(RFC 4180: \"\" inside quotes).",
+            )
+        reason = {
+            "MISSING COLUMNS": "the row has fewer fields than the header",
+            "TOO MANY COLUMNS": "the row has more fields than the header",
+            "CAST ERROR": "a value cannot be read",
+            "LINE SIZE OVER MAXIMUM": "the line is too long",
+        }.get(etype, f"the row cannot be parsed ({etype.lower()})")
+        out.setdefault(int(line), f"{reason}; check the quoting and the commas on this line")
+    return sorted(out.items())
+
+
+def _line_numbers(path: Path, n_good: int, rejected: list[int]) -> int | list[int]:
+    """Physical line numbers of the good records.
+
+    Fast path: when the file has exactly one line per record, returns the number of records
+    (lines are then 2..n+1 less the rejected ones). Otherwise scans the file once, tracking
+    quotes, and returns the start line of every good record in order.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read()
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # Trailing empty lines are not records.
+    stripped = data.rstrip(b"\r\n")
+    n_lines = stripped.count(b"\n") + 1
+    n_records = n_good + len(rejected)
+    if n_lines == n_records + 1:
+        return n_records
+    # DuckDB numbers records, not physical lines (the header is record 1): find where each
+    # record starts, then keep the good ones.
+    starts: list[int] = []
+    in_quote = False
+    line_no = 0
+    for raw in stripped.split(b"\n"):
+        line_no += 1
+        if not in_quote and line_no > 1 and raw.strip(b"\r") != b"":
+            starts.append(line_no)
+        if raw.count(b'"') % 2 == 1:
+            in_quote = not in_quote
+    rejected_set = set(rejected)
+    good = [line for i, line in enumerate(starts) if i + 2 not in rejected_set]
+    return good[:n_good]
+
+
+def _physical(path: Path, record: int) -> int:
+    """Physical start line of record number ``record`` (header = 1) in a file with multi-line fields."""
+    in_quote = False
+    count = 0
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if not in_quote and raw.strip(b"\r\n") != b"":
+                count += 1
+                if count == record:
+                    return line_no
+            if raw.count(b'"') % 2 == 1:
+                in_quote = not in_quote
+    return record
+
+
+def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: Profile) -> _Plan:
+    if not path.exists():
+        raise InputFileError(f"{path} does not exist", hint="Check the path and try again.")
+    if not path.is_file():
+        raise InputFileError(f"{path} is not a file", hint="Name a CSV or Parquet file.")
+    kind = "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "csv"
+    header = _parquet_header(path) if kind == "parquet" else _csv_header(path)
+    by_lower = {h.strip().lower(): h for h in header}
+    mapping: dict[str, str] = {}
+    for c in columns:
+        source = profile.source_name(c)
+        if source in header:
+            mapping[c] = source
+        elif source.strip().lower() in by_lower:
+            mapping[c] = by_lower[source.strip().lower()]
+    missing = [c for c in required if c not in mapping]
+    if missing:
+        hint = f"The file's header is: {', '.join(header[:20])}."
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            hint = ("The header seems separated by ';' or tabs; the contract requires commas "
+                    "(RFC 4180). Re-export with ',' as the separator.")
+        elif profile.name == "canonical":
+            hint += " Rename the columns to the contract's names or use --profile with a mapping."
+        raise InputFileError(
+            f"{path} lacks required column(s) {', '.join(missing)}", hint=hint
+        )
+    return _Plan(path, kind, header, mapping)
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise InputFileError(f"{path} is empty", hint="Export the file again with a header row.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputFileError(f"{path} is UTF-16, not UTF-8",
+                             hint="Re-export the file as UTF-8 (without BOM or with a UTF-8 BOM).")
+    if b"\0" in head:
+        raise InputFileError(f"{path} holds NUL bytes: it is not a UTF-8 CSV file",
+                             hint="Export the data as UTF-8 CSV or Parquet.")
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{path} is not valid UTF-8 (the header line already has bytes that are not UTF-8)",
+            hint="Re-export the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`.",
+        ) from None
+    try:
+        header = next(csv.reader(io.StringIO(text)))
+    except (StopIteration, csv.Error):
+        header = []
+    header = [h.strip() for h in header]
+    if not header or all(h == "" for h in header):
+        raise InputFileError(f"{path} has no header row", hint="The first line must name the columns.")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputFileError(f"{path} names column(s) {', '.join(dupes)} twice in its header",
+                             hint="Give every column a unique name.")
+    if any(h == "" for h in header):
+        raise InputFileError(f"{path} has a column without a name in its header",
+                             hint="Name every column or remove the empty one.")
+    if head.startswith(b"\xef\xbb\xbf"):
+        header[0] = header[0]
+    return header
+
+
+def _parquet_header(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise InputFileError(f"{path} is not a readable Parquet file ({exc})",
+                             hint="Write the file again, or export CSV instead.") from None
+
+
+def _file_error(path: Path, exc: duckdb.Error) -> InputFileError:
+    text = str(exc)
+    low = text.lower()
+    if "unicode" in low or "utf-8" in low or "encoding" in low:
+        return InputFileError(f"{path} is not valid UTF-8",
+                              hint="Re-export the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`.")
+    if "quote" in low:
+        return InputFileError(f"{path}: a quoted field is never closed ({text.splitlines()[0]})",
+                              hint="Fix the quoting (RFC 4180).")
+    return InputFileError(f"{path} cannot be read: {text.splitlines()[0]}",
+                          hint="Check that it is a comma-separated UTF-8 CSV with a header, or Parquet.")
