@@ -1,9 +1,177 @@
-"""Commands that need the API layers (serve, token, audit); registered on the CLI's parser."""
+"""Commands that need the API layers: serve, token, audit, demo-serve, schema."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cid_graph.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the serving commands. Filled in as the API grows."""
+    serve = sub.add_parser("serve", help="serve the GraphQL API, the dashboard and GraphiQL")
+    serve.add_argument("--warehouse")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=_cmd_serve)
+
+    demo = sub.add_parser("demo-serve", help="create demo tokens (printed and offered by the sign-in picker) and serve")
+    demo.add_argument("--warehouse")
+    demo.add_argument("--host")
+    demo.add_argument("--port", type=int)
+    demo.set_defaults(func=_cmd_demo_serve)
+
+    token = sub.add_parser("token", help="create, list or revoke access tokens")
+    tsub = token.add_subparsers(dest="token_command")
+    create = tsub.add_parser("create", help="create a token; it is printed once, only its hash is stored")
+    create.add_argument("--warehouse")
+    create.add_argument("--org", help="the organization's org_id (required for members)")
+    create.add_argument("--role", choices=["member", "partner", "admin"], required=True)
+    create.add_argument("--ttl-days", type=int, help="days until it expires (default: CID_GRAPH_TOKEN_TTL_DAYS)")
+    create.add_argument("--label", help="a note for operators, e.g. who holds it")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(func=_cmd_token_create)
+    lst = tsub.add_parser("list", help="list tokens (never the tokens themselves)")
+    lst.add_argument("--warehouse")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_cmd_token_list)
+    rev = tsub.add_parser("revoke", help="revoke a token by its id (or the token itself)")
+    rev.add_argument("--warehouse")
+    rev.add_argument("token_id")
+    rev.set_defaults(func=_cmd_token_revoke)
+
+    audit = sub.add_parser("audit", help="read the audit log (who asked what shape of query; never values)")
+    audit.add_argument("--warehouse")
+    audit.add_argument("--org", help="only this organization's queries")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(func=_cmd_audit)
+
+    sdl = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    sdl.set_defaults(func=_cmd_schema)
+
+
+def _access(settings: Settings) -> Any:
+    from cid_graph.access import AccessStore
+    from warehouse.store import WarehouseStore
+
+    return AccessStore(WarehouseStore(settings.warehouse_dir).access_db)
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from cid_graph.app import create_app
+    from metrics.model import load_model
+
+    load_model(settings.model_dir)  # refuse to start on a model error, with every problem listed
+    print(f"CID Graph on http://{settings.host}:{settings.port}/  (GraphQL: /graphql, GraphiQL: /graphiql)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    changes = {k: getattr(args, k) for k in ("host", "port") if getattr(args, k, None) is not None}
+    return settings.replace(**changes) if changes else settings
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _serve(_with_flags(settings, args))
+
+
+def _cmd_demo_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.engine import Engine
+
+    settings = _with_flags(settings, args).replace(demo_mode=True)
+    engine = Engine(settings.warehouse_dir)
+    orgs = engine.execute(
+        "SELECT o.org_id, o.name, o.org_type, o.country FROM organizations o "
+        "JOIN (SELECT org_id, count(*) n FROM buyers GROUP BY org_id) b USING (org_id) "
+        "ORDER BY o.country = 'NO' DESC, b.n DESC LIMIT 8").to_pylist()
+    engine.close()
+    access = _access(settings)
+    tokens = []
+    for org in orgs:
+        token, _ = access.create_token(org["org_id"], "member", ttl_days=30, label="demo")
+        tokens.append({"token": token, "role": "member", "org_id": org["org_id"], "name": org["name"],
+                       "org_type": org["org_type"], "country": org["country"]})
+    for role in ("partner", "admin"):
+        token, _ = access.create_token(None, role, ttl_days=30, label="demo")
+        tokens.append({"token": token, "role": role, "org_id": None, "name": f"Demo {role}"})
+    path = settings.warehouse_dir / "demo-tokens.json"
+    path.write_text(json.dumps({"tokens": tokens}, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.chmod(0o600)
+    print("Demo tokens (also offered by the dashboard's sign-in picker):", file=sys.stderr)
+    for t in tokens:
+        print(f"  {t['role']:8} {t['name'][:40]:40} {t['token']}", file=sys.stderr)
+    return _serve(settings)
+
+
+def _cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    ttl = args.ttl_days if args.ttl_days is not None else settings.token_ttl_days
+    if args.org:
+        _require_org(settings, args.org)
+    token, principal = _access(settings).create_token(args.org, args.role, ttl_days=ttl, label=args.label)
+    if args.json:
+        print(json.dumps({"token": token, "token_id": principal.token_id, "org_id": principal.org_id,
+                          "role": principal.role, "expires_at": principal.expires_at}))
+    else:
+        print(token)
+        print(f"token {principal.token_id} for {principal.org_id or '(no organization)'} as {principal.role}, "
+              f"expires {principal.expires_at}. It is shown only now; store it safely.", file=sys.stderr)
+    return 0
+
+
+def _require_org(settings: Settings, org_id: str) -> None:
+    from cid_graph.errors import CidGraphError
+    from warehouse.engine import Engine
+
+    engine = Engine(settings.warehouse_dir)
+    try:
+        found = engine.execute("SELECT count(*) AS n FROM organizations WHERE org_id = ?", [org_id]).to_pylist()[0]["n"]
+    finally:
+        engine.close()
+    if not found:
+        raise CidGraphError(f"no organization {org_id!r} in the warehouse",
+                            hint="Load it with `cid-graph ingest --organizations ...` first, or check the id.")
+
+
+def _cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    rows = _access(settings).list_tokens()
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    for r in rows:
+        state = "revoked" if r["revoked_at"] else f"expires {r['expires_at'][:10]}"
+        print(f"{r['token_id']}  {r['role']:8} {r['org_id'] or '-':20} {state:20} {r['label'] or ''}")
+    return 0
+
+
+def _cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    _access(settings).revoke(args.token_id)
+    print(f"revoked {args.token_id}")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    rows = _access(settings).read_audit(limit=args.limit, org_id=args.org)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        print(f"{r['at']}  {r['role'] or '-':8} {r['org_id'] or '-':16} {r['operation']:9} {r['outcome']:14} "
+              f"cells={r['cells']} suppressed={r['suppressed']} {r['ms']}ms  {r['shape']}")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.export import print_sdl
+
+    sys.stdout.write(print_sdl(settings))
+    return 0
+
+
+__all__ = ["register", "Path"]

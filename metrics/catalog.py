@@ -93,7 +93,7 @@ class Catalog:
         Falls back to English, then to the object's name or code. ``locale`` may carry a
         region (``nb-NO``); ``no`` is read as ``nb``.
         """
-        return _pick(obj.label, locale) or getattr(obj, "name", None) or getattr(obj, "code", "")
+        return _pick(obj.label, locale) or str(getattr(obj, "name", None) or getattr(obj, "code", ""))
 
     def description(self, obj: Metric | Dimension, locale: str) -> str:
         """The description in ``locale`` (English fallback; empty when none)."""

@@ -48,7 +48,7 @@ class _Reader:
     def _issue(self, key: str, message: str) -> None:
         self.issues.append(self.loc.at(key).issue(message))
 
-    def str(self, key: str, required: bool = False, default: str | None = None) -> Any:
+    def text(self, key: str, required: bool = False, default: str | None = None) -> Any:
         value = self.node.get(key)
         if value is None:
             if required:
@@ -60,14 +60,14 @@ class _Reader:
             return default
         return value
 
-    def bool(self, key: str) -> bool:
+    def flag(self, key: str) -> bool:
         value = self.node.get(key, False)
         if not isinstance(value, bool):
             self._issue(key, f"'{key}' of {self.what} must be true or false")
             return False
         return value
 
-    def int(self, key: str) -> int | None:
+    def integer(self, key: str) -> int | None:
         value = self.node.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             self._issue(key, f"'{key}' of {self.what} must be an integer")
@@ -125,27 +125,27 @@ class _Reader:
 
 def _bucket(node: LDict, owner: str, issues: list[ModelIssue]) -> Bucket:
     r = _Reader(node, f"a bucket of {owner}", issues, ("code", "label", "low", "high"))
-    return Bucket(r.str("code", required=True, default=""), r.labels("label"), r.int("low"),
-                  r.int("high"), node.loc)
+    return Bucket(r.text("code", required=True, default=""), r.labels("label"), r.integer("low"),
+                  r.integer("high"), node.loc)
 
 
 def parse_fact(node: LDict, issues: list[ModelIssue]) -> Fact:
     """Parse one entry of ``semantic_models``."""
     r = _Reader(node, "a semantic model", issues, ("name", "table", "description", "joins"))
-    name = r.str("name", required=True, default="")
+    name = r.text("name", required=True, default="")
     joins = []
     for j in r.items("joins"):
         jr = _Reader(j, f"a join of semantic model '{name}'", issues, ("table", "left", "right"))
-        joins.append(Join(jr.str("table", True, ""), jr.str("left", True, ""),
-                          jr.str("right", True, ""), j.loc))
-    return Fact(name, r.str("table", True, ""), tuple(joins), r.str("description", default=""),
+        joins.append(Join(jr.text("table", True, ""), jr.text("left", True, ""),
+                          jr.text("right", True, ""), j.loc))
+    return Fact(name, r.text("table", True, ""), tuple(joins), r.text("description", default=""),
                 node.loc)
 
 
 def parse_measure(node: LDict, issues: list[ModelIssue]) -> Measure:
     """Parse one entry of ``measures``."""
     r = _Reader(node, "a measure", issues, ("name", "agg", "expr", "table", "filter", "description"))
-    name = r.str("name", required=True, default="")
+    name = r.text("name", required=True, default="")
     what = f"measure '{name}'"
     r.what = what
     flt = None
@@ -156,9 +156,9 @@ def parse_measure(node: LDict, issues: list[ModelIssue]) -> Measure:
         if len(ops) != 1:
             issues.append(fnode.loc.issue(f"the filter of {what} needs exactly one of 'in', 'not_in'"))
         else:
-            flt = MeasureFilter(fr.str("dimension", True, ""), ops[0], fr.strings(ops[0]), fnode.loc)
-    return Measure(name, r.str("agg", True, ""), r.str("expr"), r.str("table", default="buyers"),
-                   flt, r.str("description", default=""), node.loc)
+            flt = MeasureFilter(fr.text("dimension", True, ""), ops[0], fr.strings(ops[0]), fnode.loc)
+    return Measure(name, r.text("agg", True, ""), r.text("expr"), r.text("table", default="buyers"),
+                   flt, r.text("description", default=""), node.loc)
 
 
 def parse_dimension(node: LDict, issues: list[ModelIssue]) -> Dimension:
@@ -167,21 +167,21 @@ def parse_dimension(node: LDict, issues: list[ModelIssue]) -> Dimension:
                "buckets", "values_from", "pattern", "special_values", "granularities",
                "date_parts")
     r = _Reader(node, "a dimension", issues, allowed)
-    name = r.str("name", required=True, default="")
+    name = r.text("name", required=True, default="")
     r.what = what = f"dimension '{name}'"
     values_from = None
     vnode = r.mapping("values_from")
     if vnode is not None:
         vr = _Reader(vnode, f"values_from of {what}", issues, ("table", "key", "label"))
-        values_from = ValuesFrom(vr.str("table", True, ""), vr.str("key", True, ""),
+        values_from = ValuesFrom(vr.text("table", True, ""), vr.text("key", True, ""),
                                  vr.labels("label"), vnode.loc)
     return Dimension(
-        name=name, type=r.str("type", True, ""), table=r.str("table", True, ""),
-        column=r.str("column", True, ""), label=r.labels("label"),
-        description=r.labels("description"), enriched=r.bool("enriched"),
-        sensitive=r.bool("sensitive"),
+        name=name, type=r.text("type", True, ""), table=r.text("table", True, ""),
+        column=r.text("column", True, ""), label=r.labels("label"),
+        description=r.labels("description"), enriched=r.flag("enriched"),
+        sensitive=r.flag("sensitive"),
         buckets=tuple(_bucket(b, what, issues) for b in r.items("buckets")),
-        values_from=values_from, pattern=r.str("pattern"),
+        values_from=values_from, pattern=r.text("pattern"),
         special_values=tuple(_bucket(b, what, issues) for b in r.items("special_values")),
         granularities=r.strings("granularities"), date_parts=r.strings("date_parts"),
         loc=node.loc,
@@ -193,23 +193,23 @@ def parse_metric(node: LDict, issues: list[ModelIssue]) -> Metric:
     allowed = ("name", "type", "measure", "numerator", "denominator", "label", "description",
                "unit", "format", "decimals")
     r = _Reader(node, "a metric", issues, allowed)
-    name = r.str("name", required=True, default="")
+    name = r.text("name", required=True, default="")
     r.what = f"metric '{name}'"
     return Metric(
-        name=name, type=r.str("type", True, ""), measure=r.str("measure"),
-        numerator=r.str("numerator"), denominator=r.str("denominator"),
+        name=name, type=r.text("type", True, ""), measure=r.text("measure"),
+        numerator=r.text("numerator"), denominator=r.text("denominator"),
         label=r.labels("label"), description=r.labels("description"),
-        unit=r.str("unit", True, ""), format=r.str("format", True, ""),
-        decimals=r.int("decimals") or 0, loc=node.loc,
+        unit=r.text("unit", True, ""), format=r.text("format", True, ""),
+        decimals=r.integer("decimals") or 0, loc=node.loc,
     )
 
 
 def parse_time_unit(node: LDict, issues: list[ModelIssue], kind: str) -> TimeUnit:
     """Parse one entry of ``granularities`` or ``date_parts``."""
     r = _Reader(node, f"a {kind}", issues, ("name", "label", "low", "high", "buckets"))
-    name = r.str("name", required=True, default="")
+    name = r.text("name", required=True, default="")
     what = f"{kind} '{name}'"
-    return TimeUnit(name, r.labels("label"), r.int("low"), r.int("high"),
+    return TimeUnit(name, r.labels("label"), r.integer("low"), r.integer("high"),
                     tuple(_bucket(b, what, issues) for b in r.items("buckets")), node.loc)
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from metrics.definitions import (
     AGGREGATIONS,
@@ -55,7 +55,7 @@ def check_single_fact(model: SemanticModel, tables: Tables) -> Iterator[ModelIss
 def check_names(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
     """Names are lowercase snake_case and unique in their kind; metrics and dimensions share
     one namespace (an ``order_by`` key may be either)."""
-    groups = {
+    groups: dict[str, Sequence[Any]] = {
         "measure": model.measures, "granularity": model.granularities,
         "date part": model.date_parts,
         "metric or dimension": (*model.metrics, *model.dimensions),
@@ -229,11 +229,11 @@ def check_dimension_types(model: SemanticModel, tables: Tables) -> Iterator[Mode
 
 
 def _bucket_issues(owner: str, buckets: tuple[Bucket, ...]) -> Iterator[ModelIssue]:
-    counts = Counter(b.code for b in buckets)
+    seen: set[str] = set()
     for b in buckets:
-        if counts[b.code] > 1:
+        if b.code in seen:
             yield b.loc.at("code").issue(f"{owner}: duplicate bucket '{b.code}'")
-            counts[b.code] = 0
+        seen.add(b.code)
     ranged = [b for b in buckets if b.low is not None or b.high is not None]
     for prev, cur in zip(ranged, ranged[1:], strict=False):
         if prev.high is None or cur.low is None:

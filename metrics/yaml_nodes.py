@@ -59,37 +59,36 @@ def load_located(text: str, file: str) -> tuple[Any, list[ModelIssue]]:
     if node is None:
         return None, []
     issues: list[ModelIssue] = []
-    return _convert(node, file, issues), issues
+    # A fresh constructor per document: it caches every node it has built.
+    constructor = yaml.SafeLoader("")
+    return _convert(node, file, issues, constructor), issues
 
 
-def _convert(node: yaml.Node, file: str, issues: list[ModelIssue]) -> Any:
+def _convert(node: yaml.Node, file: str, issues: list[ModelIssue], constructor: yaml.SafeLoader) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = LDict()
         keys: list[tuple[str, int]] = []
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = _scalar(key_node, constructor)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 issues.append(ModelIssue("error", file, key_line, f"key {key!r} is not a string"))
                 key = str(key)
             if key in out:
                 issues.append(ModelIssue("error", file, key_line, f"duplicate key '{key}'"))
-            out[key] = _convert(value_node, file, issues)
+            out[key] = _convert(value_node, file, issues, constructor)
             keys.append((key, value_node.start_mark.line + 1))
         out.loc = Loc(file, line, tuple(keys))
         return out
     if isinstance(node, yaml.SequenceNode):
-        seq = LList(_convert(item, file, issues) for item in node.value)
+        seq = LList(_convert(item, file, issues, constructor) for item in node.value)
         seq.loc = Loc(file, line)
         return seq
-    return _scalar(node)
+    return _scalar(node, constructor)
 
 
-_constructor = yaml.SafeLoader("")
-
-
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     if isinstance(node, yaml.ScalarNode):
-        return _constructor.construct_object(node, deep=True)
+        return constructor.construct_object(node, deep=True)
     return None

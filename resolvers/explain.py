@@ -1,0 +1,35 @@
+"""The ``explain`` field (admin only): the compiled SQL and the protections that apply.
+
+The SQL shown is the aggregate query without its privacy columns: record keys, cell keys and
+unperturbed values never leave the server (P4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cid_graph.errors import ForbiddenError
+from resolvers.context import RequestContext
+from resolvers.insights import compile_for, constrain_request, internal_query
+from resolvers.request import InsightRequest
+
+
+def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
+    if ctx.caller.role != "admin":
+        raise ForbiddenError("explain is for operators (admin tokens) only",
+                             hint="Ask an operator, or use insights.")
+    constrained = constrain_request(ctx, request)
+    pooled = constrained.scope == "network"
+    compiled, _ = compile_for(ctx.services, internal_query(ctx, constrained), False)
+    public = compiled.expression.copy()
+    keep = [e for e in public.expressions if not (e.alias_or_name or "").startswith("p_")]
+    public.set("expressions", keep)
+    s = ctx.services.settings
+    protections = [f"P3: cells and the query population need at least {s.privacy_k} buyers",
+                   f"P4: counts rounded to multiples of {s.privacy_rounding_base} by cell key; sums get noise scaled to the largest contributor"]
+    if pooled:
+        protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g})")
+    elif not constrained.enriched:
+        protections.append("P6: own data without enriched attributes is exact")
+    return {"sql": public.sql("duckdb", pretty=True), "dialect": "duckdb", "scope": constrained.scope,
+            "pooled": pooled, "rollup": None, "protections": protections}

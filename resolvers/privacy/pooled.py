@@ -1,0 +1,61 @@
+"""Pooling per-organization rows into network cells, with what P5 needs to judge them.
+
+A NETWORK query is compiled with a hidden breakdown by organization; this wraps it so that each
+cell also carries how many organizations contribute (``p_orgs``) and the largest and
+second-largest contribution (``p_top1_*``, ``p_top2_*``) of buyers, tickets and revenue, for the
+p% dominance rule. Built with sqlglot builders on the compiled expression.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from cid_graph.errors import QueryError
+from metrics.catalog import Catalog
+from metrics.compiler import CompiledQuery
+
+#: Measures (besides the buyer-row count) whose concentration the dominance rule checks.
+DOMINANCE_MEASURES = ("tickets", "revenue_eur")
+#: Distinct counts that can be summed over organizations (their values never span two).
+_SUMMABLE_DISTINCT = {"event_sk", "org_id"}
+
+
+def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> exp.Select:
+    inner = compiled.expression.copy()
+    inner.set("order", None)
+    inner.set("limit", None)
+    hidden = set(compiled.hidden_dimension_columns)
+    dims = [c for c in compiled.dimension_columns if c not in hidden]
+    checks = {compiled.row_count_column: compiled.row_count_column}
+    for m in DOMINANCE_MEASURES:
+        if m in compiled.measure_columns:
+            checks[m] = compiled.measure_columns[m]
+    ranked = exp.select("*").from_(inner.subquery("per_org"))
+    for name, col in checks.items():
+        window = exp.Window(
+            this=exp.RowNumber(),
+            partition_by=[exp.column(d) for d in dims] or None,
+            order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
+        )
+        ranked = ranked.select(exp.alias_(window, f"r_{name}"))
+    outer = exp.select(*[exp.column(d) for d in dims]).from_(ranked.subquery("ranked"))
+    for measure, alias in compiled.measure_columns.items():
+        m = catalog.measure(measure)
+        if m.agg == "count_distinct" and (m.expr or "") not in _SUMMABLE_DISTINCT:
+            raise QueryError(f"measure {measure} cannot be pooled over organizations",
+                             hint="Ask for it in scope OWN.")
+        agg: exp.Expression = exp.Max(this=exp.column(alias)) if m.agg == "max" else exp.Sum(this=exp.column(alias))
+        outer = outer.select(exp.alias_(agg, alias))
+    for col in compiled.privacy_columns:
+        agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
+        outer = outer.select(exp.alias_(agg, col))
+    outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), "p_orgs"))
+    for name, col in checks.items():
+        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{name}"))
+        second = exp.Max(this=exp.If(
+            this=exp.EQ(this=exp.column(f"r_{name}"), expression=exp.Literal.number(2)),
+            true=exp.column(col)))
+        outer = outer.select(exp.alias_(second, f"p_top2_{name}"))
+    if dims:
+        outer = outer.group_by(*[exp.column(d) for d in dims])
+    return outer.limit(row_cap + 1)

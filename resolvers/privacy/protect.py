@@ -1,0 +1,123 @@
+"""After executing: thresholds (P3), cell-key perturbation (P4), organizations (P5), own data (P6).
+
+Input cells are dicts of the compiled query's columns (measures ``m_*``, privacy ``p_*``).
+Output is, per cell, the published value of every metric or its suppression with a reason.
+Nothing of ``p_*`` leaves this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cid_graph.settings import Settings
+from metrics.catalog import Catalog
+from metrics.compiler import CompiledQuery
+from metrics.evaluate import evaluate
+from resolvers.privacy.perturb import cell_key, perturb_count, perturb_sum
+
+BELOW = "BELOW_THRESHOLD"
+POPULATION = "POPULATION_BELOW_THRESHOLD"
+FEW_ORGS = "TOO_FEW_ORGANIZATIONS"
+DOMINANCE = "DOMINANCE"
+REASONS = (BELOW, POPULATION, FEW_ORGS, DOMINANCE)
+
+
+@dataclass
+class Published:
+    """One metric of one cell as it may leave the server."""
+
+    value: float | None
+    suppressed: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Protection:
+    """How a result must be protected."""
+
+    catalog: Catalog
+    settings: Settings
+    compiled: CompiledQuery
+    pooled: bool  # NETWORK scope: cells pool organizations
+    own_exact_metrics: frozenset[str]  # metrics published exactly (own data, no enriched attribute)
+
+    def cell_reason(self, cell: dict[str, Any], population_n: int | None) -> str | None:
+        """Why the whole cell must be suppressed, or None."""
+        k = self.settings.privacy_k
+        if population_n is not None and population_n < k:
+            return POPULATION
+        n = int(cell.get(self.compiled.row_count_column) or 0)
+        if n < k:
+            return BELOW
+        if self.pooled:
+            if int(cell.get("p_orgs") or 0) < self.settings.privacy_min_orgs:
+                return FEW_ORGS
+            p = self.settings.privacy_dominance_p
+            for name in ("p_n", "tickets", "revenue_eur"):
+                top1 = cell.get(f"p_top1_{name}")
+                if top1 is None:
+                    continue
+                top2 = cell.get(f"p_top2_{name}") or 0
+                total = cell.get(self.compiled.measure_columns.get(name, name)) if name != "p_n" else n
+                if total is None:
+                    continue
+                if float(total) - float(top1) - float(top2) < p * float(top1):
+                    return DOMINANCE
+        return None
+
+    def measures(self, cell: dict[str, Any], reason: str | None) -> dict[str, float | None]:
+        """Published measure values of a protected cell (None = suppressed)."""
+        out: dict[str, float | None] = {}
+        k, base = self.settings.privacy_k, self.settings.privacy_rounding_base
+        all_rows_key = cell_key(cell.get(self.compiled.cell_key_columns.get("buyers", ""), 0))
+        for name, alias in self.compiled.measure_columns.items():
+            value = cell.get(alias)
+            if reason is not None or value is None:
+                out[name] = None
+                continue
+            m = self.catalog.measure(name)
+            if m.agg == "count":
+                ck = cell_key(cell.get(self.compiled.cell_key_columns.get(name, ""), 0))
+                out[name] = perturb_count(value, ck, k=k, base=base)
+            elif m.agg == "sum":
+                largest = cell.get(self.compiled.max_columns.get(name, ""))
+                out[name] = perturb_sum(value, all_rows_key, largest, decimals=0)
+            else:
+                out[name] = float(value)
+        return out
+
+    def publish(
+        self,
+        cell: dict[str, Any],
+        population_n: int | None,
+        metrics: tuple[str, ...],
+        totals: dict[str, float | None] | None,
+        totals_reason: str | None,
+        totals_exact: dict[str, float | None] | None = None,
+    ) -> tuple[dict[str, Published], dict[str, float | None]]:
+        """Every requested metric of one cell, and the cell's published measures."""
+        reason = self.cell_reason(cell, population_n)
+        protected = self.measures(cell, reason)
+        exact = {name: (None if cell.get(alias) is None else float(cell[alias]))
+                 for name, alias in self.compiled.measure_columns.items()}
+        published: dict[str, Published] = {}
+        for metric in metrics:
+            m = self.catalog.metric(metric)
+            if metric in self.own_exact_metrics:
+                value = evaluate(self.catalog, m, exact, totals_exact)
+                published[metric] = Published(value, False, None)
+                continue
+            if reason is not None:
+                published[metric] = Published(None, True, reason)
+                continue
+            if m.type == "share" and totals_reason is not None:
+                published[metric] = Published(None, True, totals_reason)
+                continue
+            needed = list(m.measures)
+            if any(protected.get(x) is None for x in needed) or (
+                    m.type == "share" and (totals is None or totals.get(m.measure or "") is None)):
+                published[metric] = Published(None, True, BELOW)
+                continue
+            published[metric] = Published(evaluate(self.catalog, m, protected, totals), False, None)
+        return published, protected

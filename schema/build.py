@@ -1,0 +1,351 @@
+"""The GraphQL schema, built from the semantic model so that its enums are the model's names.
+
+No ``from __future__ import annotations`` here on purpose: the types are made inside
+:func:`build_schema` and their annotations must refer to the enums made there.
+"""
+
+import datetime
+import enum
+from typing import Optional
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+
+from cid_graph.settings import Settings
+from metrics.catalog import Catalog
+from resolvers import catalog_view, explain, insights
+from resolvers.privacy.protect import REASONS
+from resolvers.request import (
+    ComparisonSpec, FilterSpec, GroupSpec, InsightRequest, OrderSpec, RangeSpec,
+)
+from schema.extensions import ErrorShape
+
+
+def _enum(name: str, values: list[str], description: str, docs: Optional[dict[str, str]] = None) -> type:
+    members = {v.upper().replace("-", "_"): v for v in values}
+    py = enum.Enum(name, members)  # type: ignore[misc]
+    return strawberry.enum(py, description=description)
+
+
+def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
+    """Make the schema for ``catalog``; limits come from ``settings``."""
+    Metric = _enum("Metric", [m.name for m in catalog.metrics()], "A metric of the semantic model (see catalog).")
+    Dimension = _enum("Dimension", [d.name for d in catalog.dimensions()], "A dimension of the semantic model (see catalog).")
+    Granularity = _enum("Granularity", [g.name for g in catalog.model.granularities],
+                        "Time grain of a time dimension; values are the ISO date of the bucket start (weeks start on Monday).")
+    DatePart = _enum("DatePart", [p.name for p in catalog.model.date_parts],
+                     "A part of a date: MONTH 1-12, WEEKDAY ISO 1 (Monday) - 7 (Sunday), HOUR 0-23, in the organization's local time.")
+    FilterOp = _enum("FilterOp", ["in", "equals", "gte", "lte", "between", "not_in"],
+                     "How a filter compares. NOT_IN only in scope OWN (rule P7).")
+    Scope = _enum("Scope", ["own", "network"], "OWN: the caller's organization. NETWORK: the pooled network, protected.")
+    SortDirection = _enum("SortDirection", ["asc", "desc"], "Sort direction.")
+    SuppressionReason = _enum("SuppressionReason", [r.lower() for r in REASONS], "Why a value is not shown.")
+    ComparisonKind = _enum("ComparisonKind", ["benchmark", "previous_period", "same_period_last_year"], "A comparison.")
+    PeerGroup = _enum("PeerGroup", ["same_org_type", "same_region", "same_country", "nordic"],
+                      "Organizations a benchmark compares with (never including the caller).")
+    Role = _enum("Role", ["member", "partner", "admin"], "What a token may do.")
+    ColumnKind = _enum("ColumnKind", ["dimension", "metric"], "Kind of a result column.")
+
+    @strawberry.input(description="Break down by a dimension. Time dimensions need a granularity or a datePart.")
+    class GroupByInput:
+        dimension: Dimension  # type: ignore[valid-type]
+        granularity: Optional[Granularity] = None  # type: ignore[valid-type]
+        date_part: Optional[DatePart] = None  # type: ignore[valid-type]
+
+    @strawberry.input(description="A condition on a dimension; values are codes as returned in results (e.g. NO-46, female, 2025-03-01).")
+    class FilterInput:
+        dimension: Dimension  # type: ignore[valid-type]
+        values: list[str]
+        op: FilterOp = FilterOp.IN  # type: ignore[valid-type,attr-defined]
+
+    @strawberry.input(description="Inclusive local dates; on PURCHASED_AT unless another time dimension is named.")
+    class TimeRangeInput:
+        from_: Optional[datetime.date] = strawberry.field(default=None, name="from")
+        to: Optional[datetime.date] = None
+        dimension: Optional[Dimension] = None  # type: ignore[valid-type]
+
+    @strawberry.input(description="Order by a metric of the query or a groupBy dimension.")
+    class OrderByInput:
+        metric: Optional[Metric] = None  # type: ignore[valid-type]
+        dimension: Optional[Dimension] = None  # type: ignore[valid-type]
+        direction: SortDirection = SortDirection.DESC  # type: ignore[valid-type,attr-defined]
+
+    @strawberry.input(description="A comparison: BENCHMARK with a peerGroup (scope OWN), or a previous period.")
+    class ComparisonInput:
+        kind: ComparisonKind  # type: ignore[valid-type]
+        peer_group: Optional[PeerGroup] = None  # type: ignore[valid-type]
+
+    @strawberry.input(description="One question to the semantic layer.")
+    class InsightQuery:
+        metrics: list[Metric]  # type: ignore[valid-type]
+        group_by: Optional[list[GroupByInput]] = None
+        filters: Optional[list[FilterInput]] = None
+        time_range: Optional[TimeRangeInput] = None
+        scope: Scope = Scope.NETWORK  # type: ignore[valid-type,attr-defined]
+        compare: Optional[list[ComparisonInput]] = None
+        order_by: Optional[list[OrderByInput]] = None
+        limit: Optional[int] = strawberry.field(default=None, description=f"Most rows (1-{settings.row_cap}); default {settings.default_limit}.")
+        totals: bool = False
+
+    @strawberry.type(description="A comparison of one metric value.")
+    class ComparisonValue:
+        kind: ComparisonKind  # type: ignore[valid-type]
+        peer_group: Optional[PeerGroup]  # type: ignore[valid-type]
+        value: Optional[float]
+        share: Optional[float]
+        peer_share: Optional[float]
+        index: Optional[float]
+        delta: Optional[float]
+        ratio: Optional[float]
+        suppressed: bool
+        reason: Optional[SuppressionReason]  # type: ignore[valid-type]
+
+    @strawberry.type(description="A metric's value in a row; suppressed values have value null and a reason.")
+    class MetricValue:
+        metric: Metric  # type: ignore[valid-type]
+        value: Optional[float]
+        suppressed: bool
+        reason: Optional[SuppressionReason]  # type: ignore[valid-type]
+        comparisons: Optional[list[ComparisonValue]]
+
+    @strawberry.type(description="A dimension's value (a code) and its label in the request's language.")
+    class DimensionValue:
+        dimension: Dimension  # type: ignore[valid-type]
+        value: Optional[str]
+        label: Optional[str]
+        granularity: Optional[Granularity]  # type: ignore[valid-type]
+        date_part: Optional[DatePart]  # type: ignore[valid-type]
+
+    @strawberry.type
+    class Row:
+        dimensions: list[DimensionValue]
+        metrics: list[MetricValue]
+
+    @strawberry.type
+    class Column:
+        name: str
+        kind: ColumnKind  # type: ignore[valid-type]
+        label: str
+        dimension: Optional[Dimension]  # type: ignore[valid-type]
+        metric: Optional[Metric]  # type: ignore[valid-type]
+        granularity: Optional[Granularity]  # type: ignore[valid-type]
+        date_part: Optional[DatePart]  # type: ignore[valid-type]
+        unit: Optional[str]
+        format: Optional[str]
+
+    @strawberry.type
+    class ResultMeta:
+        warehouse_version: int
+        row_count: int
+        truncated: bool
+        scope: Scope  # type: ignore[valid-type]
+        suppressed_cells: int
+        locale: str
+        privacy_k: int
+
+    @strawberry.type
+    class InsightResult:
+        columns: list[Column]
+        rows: list[Row]
+        totals: Optional[Row]
+        meta: ResultMeta
+
+    @strawberry.type
+    class Organization:
+        id: str
+        name: str
+        org_type: str
+        country: str
+        region: str
+
+    @strawberry.type
+    class Principal:
+        role: Role  # type: ignore[valid-type]
+        organization: Optional[Organization]
+        token_expires_at: str
+
+    @strawberry.type
+    class Label:
+        language: str
+        text: str
+
+    @strawberry.type
+    class Bucket:
+        code: str
+        label: str
+        labels: list[Label]
+
+    @strawberry.type
+    class MetricInfo:
+        metric: Metric  # type: ignore[valid-type]
+        label: str
+        labels: list[Label]
+        description: str
+        type: str
+        unit: str
+        format: str
+        decimals: int
+        measures: list[str]
+
+    @strawberry.type
+    class DimensionInfo:
+        dimension: Dimension  # type: ignore[valid-type]
+        label: str
+        labels: list[Label]
+        description: str
+        kind: str
+        enriched: bool
+        own_scope_only: bool
+        buckets: list[Bucket]
+        granularities: list[Granularity]  # type: ignore[valid-type]
+        date_parts: list[DatePart]  # type: ignore[valid-type]
+
+    @strawberry.type
+    class PrivacyInfo:
+        k: int
+        rounding_base: int
+        min_organizations: int
+        dominance_p: float
+        max_group_by: int
+        row_cap: int
+        default_limit: int
+
+    @strawberry.type(name="Catalog")
+    class Catalog_:
+        metrics: list[MetricInfo]
+        dimensions: list[DimensionInfo]
+        privacy: PrivacyInfo
+        languages: list[str]
+        warehouse_version: Optional[int]
+
+    @strawberry.type
+    class Explain:
+        sql: str
+        dialect: str
+        scope: Scope  # type: ignore[valid-type]
+        pooled_by_organization: bool
+        rollup: Optional[str]
+        protections: list[str]
+
+    def to_request(q: InsightQuery, locale: str) -> InsightRequest:
+        tr = q.time_range
+        return InsightRequest(
+            metrics=tuple(m.value for m in q.metrics),
+            group_by=tuple(GroupSpec(g.dimension.value, g.granularity.value if g.granularity else None,
+                                     g.date_part.value if g.date_part else None) for g in (q.group_by or [])),
+            filters=tuple(FilterSpec(f.dimension.value, f.op.value, tuple(f.values)) for f in (q.filters or [])),
+            time_range=(RangeSpec(tr.from_, tr.to, tr.dimension.value if tr.dimension else "purchased_at") if tr else None),
+            scope=q.scope.value,
+            order_by=tuple(_order_spec(o) for o in (q.order_by or [])),
+            limit=q.limit,
+            totals=q.totals,
+            compare=tuple(ComparisonSpec(c.kind.value, c.peer_group.value if c.peer_group else None) for c in (q.compare or [])),
+            locale=locale,
+        )
+
+    def _order_spec(o: OrderByInput) -> OrderSpec:
+        from cid_graph.errors import QueryError
+
+        if (o.metric is None) == (o.dimension is None):
+            raise QueryError("orderBy needs exactly one of metric or dimension",
+                             hint="e.g. orderBy: [{metric: BUYERS, direction: DESC}]")
+        key = o.metric.value if o.metric is not None else o.dimension.value
+        return OrderSpec(key, o.direction.value == "desc")
+
+    def locale_of(info: Info, locale: Optional[str]) -> str:
+        return locale or info.context.locale
+
+    @strawberry.type(description="CID Graph: anonymized, aggregated audience insight for the Nordic arts and culture sector.")
+    class Query:
+        @strawberry.field(description="Who the token belongs to.")
+        async def me(self, info: Info) -> Principal:
+            data = await info.context.run(catalog_view.me)
+            org = data["organization"]
+            return Principal(role=Role[data["role"].upper()], token_expires_at=data["expires_at"],
+                             organization=Organization(**org) if org else None)
+
+        @strawberry.field(description="Every metric and dimension with labels, units, formats, granularities and bucket order.")
+        async def catalog(self, info: Info, locale: Optional[str] = None) -> Catalog_:
+            data = catalog_view.catalog(info.context.services, locale_of(info, locale))
+            return _catalog(data)
+
+        @strawberry.field(description="Ask a question: metrics by dimensions, with filters, protected by the privacy model.")
+        async def insights(self, info: Info, query: InsightQuery, locale: Optional[str] = None) -> InsightResult:
+            request = to_request(query, locale_of(info, locale))
+            data = await info.context.run(insights.run_insights, request)
+            return _result(data)
+
+        @strawberry.field(description="The compiled SQL of a query and the protections that apply (admin only).")
+        async def explain(self, info: Info, query: InsightQuery) -> Explain:
+            request = to_request(query, info.context.locale)
+            data = await info.context.run(explain.explain, request)
+            return Explain(sql=data["sql"], dialect=data["dialect"], scope=Scope[data["scope"].upper()],
+                           pooled_by_organization=data["pooled"], rollup=data["rollup"], protections=data["protections"])
+
+    def _labels(labels: dict[str, str]) -> list[Label]:
+        return [Label(language=k, text=v) for k, v in labels.items()]
+
+    def _catalog(data: dict) -> Catalog_:
+        return Catalog_(
+            metrics=[MetricInfo(metric=Metric[m["name"].upper()], label=m["label"], labels=_labels(m["labels"]),
+                                description=m["description"], type=m["type"], unit=m["unit"], format=m["format"],
+                                decimals=m["decimals"], measures=m["measures"]) for m in data["metrics"]],
+            dimensions=[DimensionInfo(
+                dimension=Dimension[d["name"].upper()], label=d["label"], labels=_labels(d["labels"]),
+                description=d["description"], kind=d["kind"], enriched=d["enriched"],
+                own_scope_only=d["sensitive"],
+                buckets=[Bucket(code=b["code"], label=b["label"], labels=_labels(b["labels"])) for b in d["buckets"]],
+                granularities=[Granularity[g.upper()] for g in d["granularities"]],
+                date_parts=[DatePart[p.upper()] for p in d["date_parts"]]) for d in data["dimensions"]],
+            privacy=PrivacyInfo(**data["privacy"]),
+            languages=data["languages"],
+            warehouse_version=data["warehouse_version"],
+        )
+
+    def _metric(m) -> MetricValue:  # type: ignore[no-untyped-def]
+        comps = None
+        if m.comparisons is not None:
+            comps = [ComparisonValue(kind=ComparisonKind[c.kind.upper()],
+                                     peer_group=PeerGroup[c.peer_group.upper()] if c.peer_group else None,
+                                     value=c.value, share=c.share, peer_share=c.peer_share, index=c.index,
+                                     delta=c.delta, ratio=c.ratio, suppressed=c.suppressed,
+                                     reason=SuppressionReason[c.reason] if c.reason else None)
+                     for c in m.comparisons]
+        return MetricValue(metric=Metric[m.metric.upper()], value=m.value, suppressed=m.suppressed,
+                           reason=SuppressionReason[m.reason] if m.reason else None, comparisons=comps)
+
+    def _row(r) -> Row:  # type: ignore[no-untyped-def]
+        return Row(
+            dimensions=[DimensionValue(dimension=Dimension[d.dimension.upper()], value=d.value, label=d.label,
+                                       granularity=Granularity[d.granularity.upper()] if d.granularity else None,
+                                       date_part=DatePart[d.date_part.upper()] if d.date_part else None)
+                        for d in r.dimensions],
+            metrics=[_metric(m) for m in r.metrics],
+        )
+
+    def _result(data) -> InsightResult:  # type: ignore[no-untyped-def]
+        return InsightResult(
+            columns=[Column(name=c.name, kind=ColumnKind[c.kind.upper()], label=c.label,
+                            dimension=Dimension[c.dimension.upper()] if c.dimension else None,
+                            metric=Metric[c.metric.upper()] if c.metric else None,
+                            granularity=Granularity[c.granularity.upper()] if c.granularity else None,
+                            date_part=DatePart[c.date_part.upper()] if c.date_part else None,
+                            unit=c.unit, format=c.format) for c in data.columns],
+            rows=[_row(r) for r in data.rows],
+            totals=_row(data.totals) if data.totals else None,
+            meta=ResultMeta(warehouse_version=data.meta.warehouse_version, row_count=data.meta.row_count,
+                            truncated=data.meta.truncated, scope=Scope[data.meta.scope.upper()],
+                            suppressed_cells=data.meta.suppressed_cells, locale=data.meta.locale,
+                            privacy_k=data.meta.privacy_k),
+        )
+
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ErrorShape(),
+        ],
+    )

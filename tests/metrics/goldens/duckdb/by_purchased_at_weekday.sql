@@ -1,0 +1,10 @@
+SELECT
+  ISODOW(buyers.first_purchased_at_local) AS d_purchased_at__weekday,
+  COUNT(*) AS m_buyers,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers
+FROM buyers
+GROUP BY
+  ISODOW(buyers.first_purchased_at_local)
+ORDER BY
+  ISODOW(buyers.first_purchased_at_local) ASC

@@ -1,0 +1,9 @@
+SELECT
+  COUNT(*) FILTER(WHERE
+    buyers.gender IN ('female')) AS m_female_buyers,
+  COUNT(*) AS m_buyers,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.gender IN ('female')) AS BIGINT) AS p_ck_female_buyers,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers
+FROM buyers

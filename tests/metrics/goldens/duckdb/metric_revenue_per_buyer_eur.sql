@@ -1,0 +1,7 @@
+SELECT
+  SUM(buyers.amount_eur) AS m_revenue_eur,
+  COUNT(*) AS m_buyers,
+  COUNT(*) AS p_n,
+  MAX(buyers.amount_eur) AS p_max_revenue_eur,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers
+FROM buyers

@@ -1,0 +1,159 @@
+"""Seeded demo data: contract files of a realistic Nordic network of arts and culture members.
+
+:func:`generate` writes ``organizations.csv`` and ``transactions_<year>.csv`` (one file per
+year of purchase) in the data contract (``../shared/contract/README.md``), or the same
+columns as Parquet, and returns where they are and a few facts known by construction
+(``DemoFiles.expected``), so tests and the dashboard's default warehouse can check the load.
+
+Usage::
+
+    from pathlib import Path
+    from warehouse.demo import generate
+
+    files = generate(Path("demo-data"), size="small", seed=42)
+    files.organizations            # Path("demo-data/organizations.csv")
+    files.transactions             # [Path("demo-data/transactions_2023.csv"), ...]
+    files.expected["buyers"]       # buyer rows a correct ingest produces
+
+Sizes (buyer rows; organizations): ``small`` about 45 thousand (40 organizations, a second
+or two, for tests), ``medium`` about 2 million (250), ``large`` about 10 million (300).
+The same seed gives byte-identical files.
+
+What is in it: organizations weighted to Norway (NO 45%, SE 25%, DK 15%, FI 12%, IS 3%)
+over regions by population, every org type, local names ("Bergen Filharmoniske Selskap",
+"Tampereen Teatteri"); three years of events to 2026-10-31 with local titles, seasons and
+runs; buyers whose age and gender depend on the kind of event, who return to the same
+organization, buy twice for an event or return tickets; prices in local currency.
+
+What is messy on purpose (each counted in ``expected``): local spellings of org types, event
+types and categories; organizations without ``region``; mixed gender codes; Swedish postal
+codes with a space; blank currency and event type; timestamps with an offset, in UTC (``Z``)
+or local without one; empty customer ids; the direct identifiers ``customer_name``,
+``email`` and ``phone`` (never to be stored); exact duplicate rows (``exact_duplicates``);
+and a few bad rows (``bad_rows``: ``unparseable_date``, ``non_integer_tickets``,
+``unknown_org_id``, ``conflicting_duplicate`` — the same transaction id, a different amount,
+later in the file), whose (org_id, transaction_id) are in ``bad_row_keys``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from warehouse.demo.events import make_events
+from warehouse.demo.organizations import make_organizations
+from warehouse.demo.output import (
+    BAD_ROWS,
+    add_mess,
+    transaction_table,
+    write_organizations,
+    write_transactions,
+)
+from warehouse.demo.places import load_places
+from warehouse.demo.purchases import make_purchases
+
+__all__ = ["SIZES", "DemoFiles", "Size", "generate"]
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a demo network is."""
+
+    organizations: int
+    buyers: int
+    events_scale: float
+
+
+SIZES: dict[str, Size] = {
+    "small": Size(40, 45_000, 0.1),
+    "medium": Size(250, 2_000_000, 0.6),
+    "large": Size(300, 10_000_000, 1.0),
+}
+
+
+@dataclass
+class DemoFiles:
+    """The files :func:`generate` wrote and the facts known about them."""
+
+    organizations: Path
+    transactions: list[Path]
+    expected: dict[str, Any] = field(default_factory=dict)
+
+
+def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv",
+             progress: Callable[[str], None] | None = None) -> DemoFiles:
+    """Write a demo network's contract files into ``out_dir`` (created; old demo files go).
+
+    Args:
+        out_dir: the folder to write into.
+        size: ``small``, ``medium`` or ``large`` (see :data:`SIZES`).
+        seed: the same seed writes byte-identical files.
+        fmt: ``csv`` or ``parquet`` (the same columns, all strings).
+        progress: called with a short message after each step.
+
+    Returns:
+        The paths written and ``expected``: counts a correct ingest must reproduce.
+
+    Raises:
+        ValueError: an unknown size or format.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size {size!r}; use one of {', '.join(SIZES)}")
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown format {fmt!r}; use 'csv' or 'parquet'")
+    say = progress or (lambda _msg: None)
+    spec = SIZES[size]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in [*out_dir.glob("organizations.*"), *out_dir.glob("transactions_*.*")]:
+        if old.is_file():
+            old.unlink()
+        elif old.is_dir():
+            shutil.rmtree(old)
+    rng = np.random.default_rng(seed)
+    places = load_places()
+    orgs = make_organizations(rng, places, spec.organizations)
+    org_path = out_dir / f"organizations.{fmt}"
+    write_organizations(orgs, org_path, fmt)
+    say(f"{len(orgs)} organizations")
+    events = make_events(rng, orgs, places, spec.events_scale)
+    say(f"{len(events)} events")
+    purchases = make_purchases(rng, orgs, events, places, spec.buyers)
+    say(f"{len(purchases.at)} purchases by {purchases.buyers} buyers")
+    table, year, offset_rows = transaction_table(rng, orgs, events, purchases)
+    table, year, n_dup, bad_keys = add_mess(rng, table, year, orgs)
+    rows = write_transactions(table, year, out_dir, fmt)
+    say(f"{sum(rows.values())} transaction rows in {len(rows)} files")
+    clean = len(purchases.at)
+    expected: dict[str, Any] = {
+        "size": size,
+        "seed": seed,
+        "format": fmt,
+        "reference_postal_codes": places.from_reference,
+        "organizations": len(orgs),
+        "organizations_by_country": dict(sorted(Counter(o.country for o in orgs).items())),
+        "organizations_by_type": dict(sorted(Counter(o.org_type for o in orgs).items())),
+        "organizations_without_region": sum(1 for o in orgs if not o.region_written),
+        "org_type_local_spellings": sum(1 for o in orgs if o.org_type_written != o.org_type),
+        "events": int(len(np.unique(purchases.event))),
+        "transactions_written": sum(rows.values()),
+        "rows_per_file": rows,
+        "clean_transactions": clean,
+        "exact_duplicates": n_dup,
+        "bad_rows": dict(BAD_ROWS),
+        "bad_rows_total": sum(BAD_ROWS.values()),
+        "bad_row_keys": bad_keys,
+        "refund_rows": int(purchases.refund.sum()),
+        "full_refunds": purchases.full_refunds,
+        "empty_customer_id_rows": int((purchases.member < 0).sum()),
+        "timestamps_with_offset": offset_rows,
+        "buyers": purchases.buyers,
+        "buyer_tickets": int(purchases.tickets.sum()),
+    }
+    return DemoFiles(org_path, [out_dir / name for name in rows], expected)

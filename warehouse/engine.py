@@ -1,0 +1,132 @@
+"""Executing compiled queries on the published warehouse version.
+
+The engine opens the published version read-only and gives each worker thread its own cursor
+(one DuckDB connection must not be used from several threads). Between queries it notices a
+newly published version and moves to it: queries already running finish on the old file, new
+ones run on the new one, and no query ever sees a half-built version (versions are whole files
+published by rename). Each query has a time limit (the cursor running it is interrupted) and a
+row cap.
+
+>>> import tempfile; from pathlib import Path
+>>> engine = Engine(Path(tempfile.mkdtemp()))
+>>> engine.current() is None
+True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from cid_graph.errors import QueryError, QueryTimeoutError, WarehouseError
+from warehouse.store import Version, WarehouseStore
+
+
+@dataclass
+class _Open:
+    version: Version
+    con: duckdb.DuckDBPyConnection
+    local: threading.local
+
+
+class Engine:
+    """Read-only access to the current warehouse version from many threads."""
+
+    def __init__(self, root: Path | str, *, timeout_s: float = 15.0, threads: int = 2) -> None:
+        self.store = WarehouseStore(root)
+        self.timeout_s = timeout_s
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._open: _Open | None = None
+        self._retired: list[_Open] = []
+
+    # -- versions ---------------------------------------------------------------------------
+    def current(self) -> _Open | None:
+        """The open current version, reopening when a newer one was published."""
+        version = self.store.current_version()
+        if version is None:
+            return None
+        with self._lock:
+            if self._open is None or self._open.version != version:
+                con = duckdb.connect(str(version.path), read_only=True,
+                                     config={"threads": max(1, self.threads)})
+                con.execute("SET TimeZone = 'UTC'")
+                if self._open is not None:
+                    # Keep the old connection until garbage: queries may still run on it.
+                    self._retired = [self._open]
+                self._open = _Open(version, con, threading.local())
+            return self._open
+
+    def require(self) -> _Open:
+        opened = self.current()
+        if opened is None:
+            raise WarehouseError(
+                f"no published warehouse at {self.store.root}",
+                hint="Load data first: `cid-graph demo --warehouse PATH` or `cid-graph ingest ...`.",
+            )
+        return opened
+
+    @property
+    def version(self) -> int:
+        return self.require().version.number
+
+    # -- queries ----------------------------------------------------------------------------
+    def cursor(self, opened: _Open | None = None) -> duckdb.DuckDBPyConnection:
+        opened = opened or self.require()
+        cur = getattr(opened.local, "cursor", None)
+        if cur is None:
+            cur = opened.con.cursor()
+            cur.execute("SET TimeZone = 'UTC'")
+            opened.local.cursor = cur
+        return cur
+
+    def execute(
+        self,
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+        opened: _Open | None = None,
+    ) -> pa.Table:
+        """Run one query on this thread's cursor; interrupt it past the time limit."""
+        cur = self.cursor(opened)
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        timer = threading.Timer(limit, cur.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            table = cur.sql(sql, params=list(params) or None).to_arrow_table()
+        except duckdb.InterruptException:
+            raise QueryTimeoutError(
+                f"the query took longer than {limit:g} s and was stopped",
+                hint="Narrow it: fewer group-by dimensions, a shorter time range or more filters.",
+            ) from None
+        except duckdb.Error as exc:
+            if not timer.is_alive() and "interrupt" in str(exc).lower():
+                raise QueryTimeoutError(
+                    f"the query took longer than {limit:g} s and was stopped",
+                    hint="Narrow it: fewer group-by dimensions, a shorter time range or more filters.",
+                ) from None
+            raise
+        finally:
+            timer.cancel()
+        if row_cap is not None and table.num_rows > row_cap:
+            raise QueryError(
+                f"the query returns more than {row_cap} rows",
+                hint="Add a limit, filters or fewer group-by dimensions.",
+            )
+        return table
+
+    def close(self) -> None:
+        with self._lock:
+            for opened in [self._open, *self._retired]:
+                if opened is not None:
+                    opened.con.close()
+            self._open, self._retired = None, []
