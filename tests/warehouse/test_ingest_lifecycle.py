@@ -16,10 +16,11 @@ from warehouse.ingest import ingest
 from warehouse.store import WarehouseStore
 
 BUYER_STATE = """
-    SELECT buyer_key, event_sk, org_id, first_purchased_at_utc, first_purchased_at_local, purchases,
+    SELECT buyer_key, (SELECT e.event_id FROM events e WHERE e.event_sk = b.event_sk) AS event_id,
+           org_id, first_purchased_at_utc, first_purchased_at_local, purchases,
            tickets, round(amount_local, 6), round(amount_eur, 6), age_group, gender, buyer_country,
            buyer_region, area_type, purchasing_power, education_level, home_type, record_key
-    FROM buyer_rows ORDER BY buyer_key
+    FROM buyer_rows b ORDER BY buyer_key
 """
 
 

@@ -63,7 +63,9 @@ def _blank_to_null(arr: pa.Array) -> pa.Array:
 
 
 def _timestamps(seconds: np.ndarray) -> pa.Array:
-    return pc.strftime(pa.array(seconds.astype("datetime64[s]")), format="%Y-%m-%dT%H:%M:%S")
+    # A cast is ten times faster than strftime; ISO 8601 wants the "T".
+    text = pc.cast(pa.array(seconds.astype("datetime64[s]")), pa.string())
+    return pc.replace_substring(text, " ", "T", max_replacements=1)
 
 
 def _last_sunday(year: int, month: int) -> int:
@@ -165,16 +167,31 @@ def _customer_columns(p: Purchases, orgs: list[Organization], member: np.ndarray
 
 
 def transaction_table(rng: np.random.Generator, orgs: list[Organization], events: Events,
-                      p: Purchases) -> tuple[pa.Table, np.ndarray, int]:
-    """All clean rows as strings, in file order, with each row's purchase year."""
-    country = np.array([COUNTRIES.index(o.country) for o in orgs])[p.org]
-    offset, local = _utc_offset_hours(country, p.at)
+                      p: Purchases) -> tuple[pa.Table, np.ndarray, np.ndarray, int, int]:
+    """All rows as strings in file order, exact duplicates included.
+
+    Returns the table, each row's purchase year, whether a row may serve as a template for a
+    bad row (it is neither duplicated nor a duplicate), the number of exact duplicates and the
+    number of timestamps written with an offset or ``Z``.
+    """
+    all_country = np.array([COUNTRIES.index(o.country) for o in orgs])[p.org]
+    offset, local = _utc_offset_hours(all_country, p.at)
     order = np.lexsort((local, p.org))
     rank = np.empty(len(order), dtype=np.int64)
     starts = np.searchsorted(p.org[order], np.arange(len(orgs)))
     rank[order] = np.arange(len(order)) - starts[p.org[order]]
-    org = p.org
-    ev = p.event
+    # File order (year of purchase, then time), with exact duplicates right after originals;
+    # every per-row array is put in that order before any string is built.
+    year = local.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
+    file_order = np.lexsort((rank, local, year))
+    n_dup = max(1, round(len(file_order) * DUPLICATE_SHARE))
+    dup = np.zeros(len(file_order), dtype=np.int64)
+    dup[rng.choice(len(file_order), n_dup, replace=False)] = 1
+    rows = np.repeat(file_order, 1 + dup)
+    original = np.repeat(dup == 0, 1 + dup)  # a row that is nobody's duplicate
+    org, ev, member = p.org[rows], p.event[rows], p.member[rows]
+    offset, local, rank, year = offset[rows], local[rows], rank[rows], year[rows]
+    country = all_country[rows]
     style = np.array([o.id_style for o in orgs])[org]
     txn_prefix = pa.array(["", "T-", ""]).take(pa.array(style))
     abbr = pa.array([o.org_id.split("-", 1)[1].upper() + "-" if o.id_style == 2 else ""
@@ -192,17 +209,17 @@ def transaction_table(rng: np.random.Generator, orgs: list[Organization], events
         pa.array(np.where(time_style == 0, 0, np.where(utc, 5, offset + 1))))
     purchased = _join(_timestamps(shown), suffix)
     currency = pa.array([CURRENCY[o.country] for o in orgs]).take(pa.array(org))
-    blank_cur = np.array([o.blank_currency for o in orgs])[org] | (rng.random(len(org)) < 0.01)
+    blank_cur = np.array([o.blank_currency for o in orgs])[org] | (rng.random(len(p.at))[rows] < 0.01)
     currency = pc.if_else(pa.array(blank_cur), pa.scalar(None, pa.string()), currency)
-    m = np.where(p.member >= 0, p.member, 0)
-    known = p.member >= 0
+    m = np.where(member >= 0, member, 0)
+    known = member >= 0
     by = p.pool.birth_year[m]
     birth = pc.if_else(pa.array(~known | (by == 0)), pa.scalar(None, pa.string()),
                        pc.cast(pa.array(by), pa.string()))
     g = p.pool.gender[m]
     gstyle_names = list(GENDER_CODES)
     gstyle = np.array([gstyle_names.index(o.gender_style) for o in orgs])[org]
-    gstyle = np.where(rng.random(len(org)) < 0.08, 0, gstyle)
+    gstyle = np.where(rng.random(len(p.at))[rows] < 0.08, 0, gstyle)
     table = [GENDER_CODES[s][c][sex] for s in gstyle_names for c in COUNTRIES for sex in (0, 1)]
     gi = (gstyle * len(COUNTRIES) + country) * 2 + np.minimum(g, 1)
     gender = pc.if_else(pa.array(~known | (g == 2)), pa.scalar(None, pa.string()),
@@ -223,7 +240,7 @@ def transaction_table(rng: np.random.Generator, orgs: list[Organization], events
     buyer_country = pc.if_else(pa.array(~show_c), pa.scalar(None, pa.string()),
                                pa.array(list(np.where(has_code, buyer_c,
                                                       np.array(COUNTRIES, dtype=object)[country]))))
-    amount = pa.array(np.round(p.amount, 2)).cast(pa.decimal128(16, 2), safe=False)
+    amount = pa.array(np.round(p.amount[rows], 2)).cast(pa.decimal128(16, 2), safe=False)
     columns = {
         "transaction_id": txn,
         "org_id": org_id,
@@ -235,7 +252,7 @@ def transaction_table(rng: np.random.Generator, orgs: list[Organization], events
         "event_category": _blank_to_null(_s(events.category)).take(evi),
         "purchased_at": purchased,
         "customer_id": None,
-        "tickets": pc.cast(pa.array(p.tickets), pa.string()),
+        "tickets": pc.cast(pa.array(p.tickets[rows]), pa.string()),
         "amount": amount.cast(pa.string()),
         "currency": currency,
         "birth_year": birth,
@@ -243,37 +260,27 @@ def transaction_table(rng: np.random.Generator, orgs: list[Organization], events
         "postal_code": postal,
         "buyer_country": buyer_country,
     }
-    columns.update(_customer_columns(p, orgs, p.member, org))
-    year = local.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
-    file_order = np.lexsort((rank, local, year))
+    columns.update(_customer_columns(p, orgs, member, org))
     names = list(TRANSACTION_COLUMNS) + list(IDENTIFIER_COLUMNS)
-    tbl = pa.table({k: columns[k] for k in names}).take(pa.array(file_order))
-    return tbl, year[file_order], int((time_style != 0).sum())
+    tbl = pa.table({k: columns[k] for k in names})
+    template = original & (np.append(rows[1:], -1) != rows)
+    return tbl, year, template, n_dup, int((time_style != 0).sum())
 
 
-def add_mess(rng: np.random.Generator, tbl: pa.Table, year: np.ndarray,
-             orgs: list[Organization]) -> tuple[pa.Table, np.ndarray, int, dict[str, list[list[str]]]]:
-    """Exact duplicates after their originals; bad rows at random places in the same year."""
-    n = tbl.num_rows
-    n_dup = max(1, round(n * DUPLICATE_SHARE))
-    dup = np.zeros(n, dtype=np.int64)
-    dup[rng.choice(n, n_dup, replace=False)] = 1
-    idx = np.repeat(np.arange(n), 1 + dup)
-    tbl = tbl.take(pa.array(idx))
-    year = year[idx]
+def add_mess(rng: np.random.Generator, tbl: pa.Table, year: np.ndarray, template: np.ndarray,
+             orgs: list[Organization]) -> tuple[pa.Table, np.ndarray, dict[str, list[list[str]]]]:
+    """A few bad rows at random places in the file of the row they were made from."""
     bad_keys: dict[str, list[list[str]]] = {k: [] for k in BAD_ROWS}
     known_ids = {o.org_id for o in orgs}
     inserts: list[tuple[int, dict[str, object]]] = []
-    # Templates: rows that are not duplicated (original index).
-    templates = rng.choice(np.flatnonzero(dup == 0), sum(BAD_ROWS.values()), replace=False)
+    templates = rng.choice(np.flatnonzero(template), sum(BAD_ROWS.values()), replace=False)
     k = 0
     for kind, count in BAD_ROWS.items():
         for i in range(count):
             src = int(templates[k])
             k += 1
-            row = {c: tbl.column(c)[int(np.searchsorted(idx, src))].as_py()
-                   for c in tbl.column_names}
-            at = int(np.searchsorted(idx, src)) + 1
+            row = {c: tbl.column(c)[src].as_py() for c in tbl.column_names}
+            at = src + 1
             if kind != "conflicting_duplicate":
                 row["transaction_id"] = f"{row['transaction_id']}-X{i + 1}"
             if kind == "unparseable_date":
@@ -301,7 +308,7 @@ def add_mess(rng: np.random.Generator, tbl: pa.Table, year: np.ndarray,
         prev = at
     pieces.append(tbl.slice(prev))
     years.append(year[prev:])
-    return pa.concat_tables(pieces), np.concatenate(years), n_dup, bad_keys
+    return pa.concat_tables(pieces), np.concatenate(years), bad_keys
 
 
 def write_transactions(tbl: pa.Table, year: np.ndarray, out_dir: Path, fmt: str) -> dict[str, int]:

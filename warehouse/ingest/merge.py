@@ -103,12 +103,17 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                count(*)::INTEGER AS purchases,
                sum(t.tickets)::INTEGER AS tickets,
                sum(t.amount / fx.units_per_eur) AS amount_eur,
+               -- each purchase in the organization's currency at its own date's rate
+               sum(CASE WHEN t.currency = cc.currency THEN t.amount
+                        ELSE t.amount / fx.units_per_eur * ofx.units_per_eur END) AS amount_local,
                arg_min(t.birth_year, t._ord) FILTER (WHERE t.birth_year IS NOT NULL) AS birth_year,
                coalesce(arg_min(t.gender, t._ord) FILTER (WHERE t.gender <> 'unknown'), 'unknown') AS gender,
                arg_min(t.buyer_country, t._ord) AS buyer_country,
                arg_min(t.postal_raw, t._ord) FILTER (WHERE nullif(trim(t.postal_raw), '') IS NOT NULL) AS postal_raw
         FROM tx t
+        JOIN country_currency cc ON cc.country = t.org_country
         ASOF JOIN ref_fx_rates fx ON fx.currency = t.currency AND CAST(t.purchased_at_tz AS DATE) >= fx.valid_from
+        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency AND CAST(t.purchased_at_tz AS DATE) >= ofx.valid_from
         WHERE t.reject_reason IS NULL AND NOT t.duplicate
         GROUP BY t.org_id, t.event_id, who
     """)
@@ -130,7 +135,7 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                timezone('UTC', x.first_tz) AS first_purchased_at_utc,
                timezone({_LOCAL_TZ.format(c='x.org_country')}, x.first_tz) AS first_purchased_at_local,
                x.purchases, x.tickets,
-               x.amount_eur * ofx.units_per_eur AS amount_local,
+               x.amount_local,
                x.amount_eur,
                CASE
                  WHEN x.birth_year IS NULL THEN 'unknown'
@@ -153,8 +158,6 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                coalesce(ai.home_type, 'unknown') AS home_type,
                ('0x' || substr(x.h, 33, 2))::SMALLINT AS record_key
         FROM enriched x
-        JOIN country_currency cc ON cc.country = x.org_country
-        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency AND CAST(x.first_tz AS DATE) >= ofx.valid_from
         LEFT JOIN ref_postal_codes pc ON pc.country = x.buyer_country AND pc.postal_code = x.postal
         LEFT JOIN ref_area_indices ai ON ai.country = x.buyer_country AND ai.postal_code = x.postal
     """, [outer_pad, inner_pad])
