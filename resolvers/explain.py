@@ -10,7 +10,7 @@ from typing import Any
 
 from cid_graph.errors import ForbiddenError
 from resolvers.context import RequestContext
-from resolvers.insights import compile_for, constrain_request, internal_query
+from resolvers.protected import compile_for, constrain_request, internal_query
 from resolvers.request import InsightRequest
 
 

@@ -79,9 +79,8 @@ def _utc_offset_hours(country_idx: np.ndarray, local: np.ndarray) -> tuple[np.nd
     """(UTC offset in hours, local time moved out of the spring-forward gap)."""
     std = np.array([UTC_OFFSET[c][0] for c in COUNTRIES])[country_idx]
     has_dst = np.array([UTC_OFFSET[c][1] for c in COUNTRIES])[country_idx]
-    years = np.arange(2022, 2028)
-    begin = np.array([_last_sunday(y, 3) * 86400 + 3600 for y in years])   # 01:00 UTC
-    end = np.array([_last_sunday(y, 10) * 86400 + 3600 for y in years])
+    begin = np.array([_last_sunday(y, 3) * 86400 + 3600 for y in range(2022, 2028)])  # 01:00 UTC
+    end = np.array([_last_sunday(y, 10) * 86400 + 3600 for y in range(2022, 2028)])
     y = np.clip(local.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970,
                 2022, 2027) - 2022
     b_local = begin[y] + std * 3600

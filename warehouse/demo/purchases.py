@@ -14,7 +14,7 @@ some returns cancel the whole purchase, so that buyer nets to zero).
 >>> places = load_places()
 >>> orgs = make_organizations(rng, places, 40)
 >>> p = make_purchases(rng, orgs, make_events(rng, orgs, places, 0.1), places, 5_000)
->>> p.buyers, bool((p.tickets != 0).all())
+>>> p.buyers + p.full_refunds, bool((p.tickets != 0).all())
 (5000, True)
 """
 

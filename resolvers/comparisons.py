@@ -1,0 +1,178 @@
+"""Comparisons of a result: BENCHMARK against a peer group, and earlier periods.
+
+A benchmark puts the caller's own shares beside the pooled shares of a peer group of other
+organizations (same org type, same region, same country, or the Nordic network), each cell
+protected like any network cell (P3–P5): the peer group never includes the caller, and only
+shares, indices and pooled ratios leave, never another organization's figures.
+
+>>> _shift_year(date(2024, 2, 29), -1)
+datetime.date(2023, 2, 28)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cid_graph.errors import QueryError
+from metrics.query import TimeRange
+from resolvers.context import RequestContext
+from resolvers.privacy import Constrained, Published
+from resolvers.privacy.protect import FEW_ORGS
+from resolvers.protected import ProtectedResult, internal_query, run_protected
+from resolvers.request import ComparisonCell, ComparisonSpec, InsightRequest
+
+TOTALS_KEY: tuple[Any, ...] = ("__totals__",)
+
+_PEER_COLUMN = {"same_org_type": "org_type", "same_region": "region", "same_country": "country"}
+
+
+@dataclass
+class Comparisons:
+    cells: dict[tuple[Any, str], list[ComparisonCell]] = field(default_factory=dict)
+
+    def add(self, key: tuple[Any, ...], metric: str, cell: ComparisonCell) -> None:
+        self.cells.setdefault((key, metric), []).append(cell)
+
+    def for_cell(self, key: tuple[Any, ...], metric: str) -> list[ComparisonCell]:
+        return self.cells.get((key, metric), [])
+
+
+def compare(ctx: RequestContext, request: InsightRequest, constrained: Constrained,
+            own: ProtectedResult, opened: Any) -> Comparisons:
+    out = Comparisons()
+    seen: set[ComparisonSpec] = set()
+    for spec in request.compare:
+        if spec in seen:
+            continue
+        seen.add(spec)
+        if spec.kind == "benchmark":
+            _benchmark(ctx, spec, constrained, own, opened, out)
+        else:
+            _period(ctx, spec, constrained, own, opened, out)
+    return out
+
+
+def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
+               own: ProtectedResult, opened: Any, out: Comparisons) -> None:
+    if constrained.scope != "own" or not constrained.own_org:
+        raise QueryError("BENCHMARK compares your own organization with a peer group, so it needs scope: OWN",
+                         hint="Set scope: OWN, or drop the comparison.")
+    if not spec.peer_group:
+        raise QueryError("BENCHMARK needs a peerGroup",
+                         hint="e.g. compare: [{kind: BENCHMARK, peerGroup: SAME_ORG_TYPE}]")
+    engine = ctx.services.engine
+    me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
+                        [constrained.own_org], opened=opened).to_pylist()
+    column = _PEER_COLUMN.get(spec.peer_group)
+    if column and me:
+        # column names come from the fixed table above, never from the request
+        peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
+                               [me[0][column], constrained.own_org], opened=opened).to_pylist()
+    else:
+        peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
+                               [constrained.own_org], opened=opened).to_pylist()
+    peer_ids = tuple(sorted(r["org_id"] for r in peers))
+    metrics = constrained.query.metrics
+    if len(peer_ids) < ctx.services.settings.privacy_min_orgs:
+        for key, _ in [*own.rows, (TOTALS_KEY, None)]:
+            for m in metrics:
+                out.add(key, m, ComparisonCell("benchmark", spec.peer_group, suppressed=True, reason=FEW_ORGS))
+        return
+    peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids), scope="network",
+                                   own_org=None, enriched=constrained.enriched)
+    peer = run_protected(ctx.services, peer_constrained, internal_query(ctx, peer_constrained),
+                         True, opened, fill=False)
+    peer_rows = dict(peer.rows)
+    catalog = ctx.services.catalog
+    for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
+        theirs = peer.totals if key == TOTALS_KEY else peer_rows.get(key)
+        for m in metrics:
+            metric = catalog.metric(m)
+            mine = pub[m]
+            other = theirs[m] if theirs else Published(None, True, "BELOW_THRESHOLD")
+            cell = ComparisonCell("benchmark", spec.peer_group)
+            if mine.suppressed or other.suppressed or mine.value is None or other.value is None:
+                cell.suppressed, cell.reason = True, (other.reason if other.suppressed else mine.reason) or "BELOW_THRESHOLD"
+            elif metric.type == "simple":
+                own_total, peer_total = own.totals[m], peer.totals[m]
+                if own_total.value and peer_total.value and not peer_total.suppressed:
+                    cell.share = mine.value / own_total.value
+                    cell.peer_share = other.value / peer_total.value
+                    cell.index = cell.share / cell.peer_share * 100 if cell.peer_share else None
+                else:
+                    cell.suppressed, cell.reason = True, peer_total.reason or "BELOW_THRESHOLD"
+            else:  # ratios and shares: the pooled peer value itself is a ratio, not a figure
+                cell.value = other.value
+                cell.share, cell.peer_share = (mine.value, other.value) if metric.type == "share" else (None, None)
+                cell.index = mine.value / other.value * 100 if other.value else None
+            out.add(key, m, cell)
+
+
+def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
+            own: ProtectedResult, opened: Any, out: Comparisons) -> None:
+    tr = constrained.query.time_range
+    if tr is None or tr.start is None or tr.end is None:
+        raise QueryError(f"{spec.kind.upper()} needs a timeRange with both from and to",
+                         hint="e.g. timeRange: {from: \"2025-01-01\", to: \"2025-06-30\"}")
+    if spec.kind == "same_period_last_year":
+        before = TimeRange(_shift_year(tr.start, -1), _shift_year(tr.end, -1), tr.dimension)
+    else:
+        days = (tr.end - tr.start).days + 1
+        before = TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
+    earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
+    earlier = run_protected(ctx.services, earlier_constrained, internal_query(ctx, earlier_constrained),
+                            constrained.scope == "network", opened, fill=False)
+    align = _aligner(constrained, own, earlier, spec.kind)
+    earlier_rows = dict(earlier.rows)
+    for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
+        then = earlier.totals if key == TOTALS_KEY else earlier_rows.get(align(key))
+        for m in constrained.query.metrics:
+            now_cell, then_cell = pub[m], (then[m] if then else None)
+            cell = ComparisonCell(spec.kind)
+            if then_cell is None:
+                cell.suppressed, cell.reason = True, "BELOW_THRESHOLD"
+            elif now_cell.suppressed or then_cell.suppressed or now_cell.value is None or then_cell.value is None:
+                cell.suppressed, cell.reason = True, then_cell.reason or now_cell.reason or "BELOW_THRESHOLD"
+            else:
+                cell.value = then_cell.value
+                cell.delta = now_cell.value - then_cell.value
+                cell.ratio = now_cell.value / then_cell.value if then_cell.value else None
+            out.add(key, m, cell)
+
+
+def _aligner(constrained: Constrained, now: ProtectedResult, then: ProtectedResult, kind: str) -> Any:
+    """Map a row key of the current period to the matching key of the earlier one."""
+    group_by = constrained.query.group_by
+    maps: dict[int, dict[Any, Any]] = {}
+    for i, g in enumerate(group_by):
+        if not g.granularity:
+            continue
+        if kind == "same_period_last_year":
+            maps[i] = {k[i]: _shift_bucket(k[i], g.granularity) for k, _ in now.rows}
+        else:  # previous period: the n-th bucket of one period matches the n-th of the other
+            mine = sorted({k[i] for k, _ in now.rows if k[i] is not None})
+            theirs = sorted({k[i] for k, _ in then.rows if k[i] is not None})
+            offset = len(theirs) - len(mine)
+            maps[i] = {v: theirs[j + offset] for j, v in enumerate(mine) if 0 <= j + offset < len(theirs)}
+
+    def align(key: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(maps[i].get(v) if i in maps else v for i, v in enumerate(key))
+    return align
+
+
+def _shift_bucket(value: Any, granularity: str) -> Any:
+    if value is None:
+        return None
+    d = value.date() if isinstance(value, datetime) else value
+    if granularity in ("day", "week"):
+        return d - timedelta(days=364 if granularity == "week" else 365)
+    return _shift_year(d, -1)
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
