@@ -69,7 +69,8 @@ def _serve(settings: Settings) -> int:
 
     load_model(settings.model_dir)  # refuse to start on a model error, with every problem listed
     print(f"CID Graph on http://{settings.host}:{settings.port}/  (GraphQL: /graphql, GraphiQL: /graphiql)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level=settings.log_level.lower(), timeout_graceful_shutdown=5)
     return 0
 
 

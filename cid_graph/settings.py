@@ -53,6 +53,12 @@ class Settings:
     query_timeout_s: float = _setting(
         15.0, "Time limit of one warehouse query in seconds; past it the query is interrupted."
     )
+    request_timeout_s: float = _setting(
+        30.0, "Time budget of one GraphQL request (all its warehouse queries together), in seconds."
+    )
+    max_result_cells: int = _setting(
+        20000, "Most metric values (rows x metrics) one insights answer may hold; more rows are cut off and the result says truncated."
+    )
     row_cap: int = _setting(
         5000, "Most rows one insights query may return (also the upper bound of `limit`)."
     )

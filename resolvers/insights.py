@@ -33,7 +33,8 @@ def run_insights(ctx: RequestContext, request: InsightRequest) -> InsightResultD
     outcome = "error"
     suppressed = cells = 0
     try:
-        result = _run(ctx, request)
+        with services.engine.deadline(services.settings.request_timeout_s):
+            result = _run(ctx, request)
         suppressed, cells = result.meta.suppressed_cells, result.meta.row_count
         outcome = "ok"
         return result
@@ -62,11 +63,13 @@ def _run(ctx: RequestContext, request: InsightRequest) -> InsightResultData:
 
     published_rows = _order(catalog, constrained, request, published_rows)
     limit = request.limit or settings.default_limit
+    # P7 cost limit: bound the answer's size, whatever the number of metrics.
+    limit = min(limit, max(1, settings.max_result_cells // max(1, len(metrics) * (1 + len(request.compare)))))
     if len(published_rows) > limit:
         truncated = True
         published_rows = published_rows[:limit]
 
-    lang = labels.language(ctx.locale)
+    lang = labels.language(request.locale or ctx.locale)
     labeler = _Labeler(ctx, version, constrained, lang)
     rows = [ResultRow(labeler.dimensions(key), _metric_cells(metrics, pub, comparisons, key))
             for key, pub in published_rows]

@@ -343,9 +343,9 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         extensions=[
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            ErrorShape(),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ErrorShape,
         ],
     )

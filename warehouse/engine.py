@@ -16,7 +16,9 @@ True
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ class Engine:
         self._lock = threading.Lock()
         self._open: _Open | None = None
         self._retired: list[_Open] = []
+        self._deadline = threading.local()
 
     # -- versions ---------------------------------------------------------------------------
     def current(self) -> _Open | None:
@@ -97,7 +100,7 @@ class Engine:
     ) -> pa.Table:
         """Run one query on this thread's cursor; interrupt it past the time limit."""
         cur = self.cursor(opened)
-        limit = self.timeout_s if timeout_s is None else timeout_s
+        limit = self._time_left(self.timeout_s if timeout_s is None else timeout_s)
         timer = threading.Timer(limit, cur.interrupt)
         timer.daemon = True
         timer.start()
@@ -123,6 +126,28 @@ class Engine:
                 hint="Add a limit, filters or fewer group-by dimensions.",
             )
         return table
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """Give every query this thread runs inside the block at most ``seconds`` in total."""
+        previous = getattr(self._deadline, "at", None)
+        self._deadline.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._deadline.at = previous
+
+    def _time_left(self, limit: float) -> float:
+        at = getattr(self._deadline, "at", None)
+        if at is None:
+            return limit
+        left = at - time.monotonic()
+        if left <= 0:
+            raise QueryTimeoutError(
+                "the request ran out of time before all its queries were answered",
+                hint="Ask for less at once: fewer metrics, comparisons or group-by dimensions.",
+            )
+        return min(limit, left)
 
     def close(self) -> None:
         with self._lock:

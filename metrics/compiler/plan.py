@@ -95,10 +95,12 @@ def _group_by(catalog: Catalog, query: Query) -> tuple[DimensionRef, ...]:
     seen: set[str] = set()
     for g in query.group_by:
         dim = catalog.dimension(g.dimension)
-        if dim.name in seen:
+        # A time dimension may appear once per grain or date part (weekday x hour heat maps).
+        key = f"{dim.name}:{g.granularity or ''}:{g.date_part or ''}" if dim.is_time else dim.name
+        if key in seen:
             raise QueryError(f"dimension {dim.name} is grouped by twice",
-                             hint="group by each dimension once")
-        seen.add(dim.name)
+                             hint="group by each dimension once (a time dimension once per grain or date part)")
+        seen.add(key)
         if g.granularity and g.date_part:
             raise QueryError(f"group by {dim.name} gives both a granularity and a date part",
                              hint="give either a granularity (a trend) or a date part (a pattern)")

@@ -112,8 +112,10 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                arg_min(t.postal_raw, t._ord) FILTER (WHERE nullif(trim(t.postal_raw), '') IS NOT NULL) AS postal_raw
         FROM tx t
         JOIN country_currency cc ON cc.country = t.org_country
-        ASOF JOIN ref_fx_rates fx ON fx.currency = t.currency AND CAST(t.purchased_at_tz AS DATE) >= fx.valid_from
-        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency AND CAST(t.purchased_at_tz AS DATE) >= ofx.valid_from
+        ASOF JOIN ref_fx_rates fx ON fx.currency = t.currency
+            AND CAST(timezone({_LOCAL_TZ.format(c='t.org_country')}, t.purchased_at_tz) AS DATE) >= fx.valid_from
+        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency
+            AND CAST(timezone({_LOCAL_TZ.format(c='t.org_country')}, t.purchased_at_tz) AS DATE) >= ofx.valid_from
         WHERE t.reject_reason IS NULL AND NOT t.duplicate
         GROUP BY t.org_id, t.event_id, who
     """)

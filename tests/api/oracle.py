@@ -1,0 +1,328 @@
+"""An independent oracle: the contract's rules in hand-written DuckDB SQL over the RAW CSV files.
+
+Nothing here imports the warehouse's ingest code. It reads the contract files as text
+(``read_csv`` with every column VARCHAR), applies the data contract itself and builds one
+table ``ob`` (oracle buyers): one row per buyer per event, with the dimensions the API
+groups by. :meth:`Oracle.cells` then aggregates it for a query shape.
+
+Rules applied (docs/data-contract.md, DESIGN.md §1):
+
+- a row is dropped when its org_id is unknown, event_start/purchased_at does not parse,
+  tickets is not an integer, or a required text is empty;
+- (org_id, transaction_id) keeps its first valid row in file order (exact repeats count once,
+  a repeated id with different content loses to the first);
+- timestamps without an offset are local time of the organization's country;
+- a buyer is (org_id, event_id, customer_id), or the transaction itself without customer_id;
+  a buyer with net tickets <= 0 is not a buyer; its time is its first purchase with tickets > 0
+  in the organization's local time;
+- gender spellings map to male/female, anything else is unknown;
+- age = year(event local date) - birth_year, in the nine age groups;
+- revenue in EUR: amount / units_per_eur of the currency in the purchase date's year;
+- the event's region: venue postal code -> region, else the organization's (region column,
+  else its postal code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
+
+TX_COLUMNS = (
+    "transaction_id", "org_id", "event_id", "event_name", "event_start", "venue_postal_code",
+    "event_type", "event_category", "purchased_at", "customer_id", "tickets", "amount",
+    "currency", "birth_year", "gender", "postal_code", "buyer_country",
+)
+
+TZ = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm", "DK": "Europe/Copenhagen",
+      "FI": "Europe/Helsinki", "IS": "Atlantic/Reykjavik"}
+CURRENCY = {"NO": "NOK", "SE": "SEK", "DK": "DKK", "FI": "EUR", "IS": "ISK"}
+
+# Spellings (lower-cased, trimmed) -> codes. Written for the oracle from the contract's
+# examples and the Nordic words ticketing exports use.
+GENDER_WORDS = {
+    "male": ["m", "male", "man", "mann", "mand", "mies", "men", "herr", "mr", "karl", "1"],
+    "female": ["f", "female", "k", "kvinne", "kvinna", "kvinde", "nainen", "woman", "n", "kona",
+               "fru", "mrs", "ms", "w", "2"],
+}
+ORG_TYPE_WORDS = {
+    "music": ["music", "musikk", "musik", "musiikki", "konserthus"],
+    "theatre_performing_arts": ["theatre_performing_arts", "teater", "theatre", "theater",
+                                "teatteri", "scenekunst", "scenkonst"],
+    "film_screening": ["film_screening", "kino", "biograf", "bio", "cinema", "film", "elokuvateatteri"],
+    "festival": ["festival", "festivaali"],
+    "sports": ["sports", "sport", "idrett", "idrott", "idræt", "urheilu"],
+    "museum_heritage": ["museum_heritage", "museum", "museo", "safn", "museer"],
+    "other": ["other", "annet", "annat", "andet", "muu"],
+}
+EVENT_TYPE_WORDS = {
+    "concert": ["concert", "konsert", "koncert", "konsertti", "tónleikar"],
+    "play": ["play", "teater", "forestilling", "föreställning", "näytelmä"],
+    "opera_ballet": ["opera_ballet", "opera", "ballett", "ballet", "ooppera"],
+    "screening": ["screening", "kino", "film", "bio", "elokuva", "movie"],
+    "festival": ["festival", "festivaali"],
+    "sports_event": ["sports_event", "kamp", "match", "ottelu", "sport"],
+    "exhibition": ["exhibition", "utstilling", "utställning", "udstilling", "näyttely", "sýning"],
+    "talk": ["talk", "foredrag", "föredrag", "luento", "lecture"],
+    "standup_comedy": ["standup_comedy", "standup", "stand-up"],
+    "family_show": ["family_show", "familie", "family", "barn", "familieforestilling",
+                    "barneforestilling", "familjeföreställning", "børneforestilling", "lastenesitys"],
+    "other": ["other", "annet", "annat", "andet", "muu"],
+}
+
+AGE_CASE = """
+    CASE WHEN a IS NULL OR a < 0  THEN 'unknown'
+         WHEN a <= 17 THEN '0-17' WHEN a <= 24 THEN '18-24' WHEN a <= 34 THEN '25-34'
+         WHEN a <= 44 THEN '35-44' WHEN a <= 54 THEN '45-54' WHEN a <= 64 THEN '55-64'
+         WHEN a <= 74 THEN '65-74' ELSE '75+' END"""
+
+#: Oracle expressions of the API's group-by dimensions (keys: (dimension, granularity, datePart)).
+DIMENSION_SQL: dict[tuple[str, str | None, str | None], str] = {
+    ("EVENT", None, None): "event_id",
+    ("ORGANIZATION", None, None): "org_id",
+    ("COUNTRY", None, None): "country",
+    ("REGION", None, None): "region",
+    ("ORG_TYPE", None, None): "org_type",
+    ("EVENT_TYPE", None, None): "event_type",
+    ("AGE_GROUP", None, None): "age_group",
+    ("GENDER", None, None): "gender",
+    ("PURCHASED_AT", "MONTH", None): "strftime(date_trunc('month', first_local), '%Y-%m-%d')",
+    ("PURCHASED_AT", None, "WEEKDAY"): "CAST(isodow(first_local) AS VARCHAR)",
+    ("PURCHASED_AT", None, "HOUR"): "CAST(hour(first_local) AS VARCHAR)",
+}
+#: Dimensions that are enriched attributes of the buyer (P6: protected even in OWN scope).
+ENRICHED = {"AGE_GROUP", "GENDER", "PURCHASING_POWER", "EDUCATION_LEVEL", "AREA_TYPE",
+            "HOME_TYPE", "BUYER_REGION", "BUYER_COUNTRY"}
+
+
+def _values(words: dict[str, list[str]], alias: str = "v") -> str:
+    rows = [f"('{w.lower()}', '{code}')" for code, ws in words.items() for w in {code, *ws}]
+    return "(VALUES " + ", ".join(rows) + f") AS {alias}(word, code)"
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _case(mapping: dict[str, str], col: str) -> str:
+    return "CASE " + col + " " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in mapping.items()) + " END"
+
+
+@dataclass
+class Cell:
+    """The oracle's truth for one cell."""
+
+    buyers: int = 0
+    events: int = 0
+    organizations: int = 0
+    tickets: float = 0.0
+    revenue_eur: float = 0.0
+    male_buyers: int = 0
+    female_buyers: int = 0
+    young_buyers: int = 0
+    max_tickets: float = 0.0
+    max_revenue: float = 0.0
+    # per-organization contributions (for the p% rule), largest first
+    org_buyers: list[float] = field(default_factory=list)
+    org_tickets: list[float] = field(default_factory=list)
+    org_revenue: list[float] = field(default_factory=list)
+
+
+class Oracle:
+    def __init__(self, organizations: Path, transactions: list[Path]) -> None:
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET threads = 1")  # file order = insertion order, beyond doubt
+        self.con = con
+        csv = "read_csv({path}, header=true, all_varchar=true, delim=',', quote='\"', escape='\"')"
+        con.execute(f"CREATE TABLE raw_org AS SELECT * FROM {csv.format(path=_lit(str(organizations)))}")
+        con.execute(f"CREATE TABLE ref_pc AS SELECT * FROM {csv.format(path=_lit(str(REFERENCE / 'postal_codes.csv')))}")
+        con.execute(f"""CREATE TABLE fx AS SELECT currency, year(CAST(valid_from AS DATE)) AS yr,
+                        CAST(units_per_eur AS DOUBLE) AS units_per_eur
+                        FROM {csv.format(path=_lit(str(REFERENCE / 'fx_rates.csv')))}""")
+        cols = ", ".join(f'"{c}"' for c in TX_COLUMNS)
+        con.execute(f"CREATE TABLE raw_tx AS SELECT 0 AS file_no, {cols} FROM {csv.format(path=_lit(str(transactions[0])))} LIMIT 0")
+        for no, path in enumerate(transactions):
+            con.execute(f"INSERT INTO raw_tx SELECT {no}, {cols} FROM {csv.format(path=_lit(str(path)))}")
+        con.execute("CREATE TABLE tx_ord AS SELECT row_number() OVER () AS ord, * FROM (SELECT * FROM raw_tx ORDER BY rowid)")
+
+        tz = _case(TZ, "{c}")
+        postal = ("CASE WHEN length(d) = 3 AND {c} = 'NO' THEN lpad(d, 4, '0') "
+                  "WHEN length(d) IN (3, 4) AND {c} = 'FI' THEN lpad(d, 5, '0') ELSE d END")
+        # Organizations: first row per org_id; region from the column, else the postal code.
+        con.execute(f"""
+            CREATE TABLE org AS
+            WITH o AS (
+                SELECT trim(org_id) AS org_id, lower(trim(org_type)) AS org_type_raw,
+                       upper(trim(country)) AS country, upper(nullif(trim(region), '')) AS region_raw,
+                       nullif(regexp_replace(coalesce(postal_code, ''), '[^0-9]', '', 'g'), '') AS d,
+                       rowid AS ord
+                FROM raw_org
+            )
+            SELECT o.org_id, v.code AS org_type, o.country,
+                   coalesce(o.region_raw, pc.region, 'unknown') AS region,
+                   {tz.format(c='o.country')} AS tz,
+                   {_case(CURRENCY, 'o.country')} AS org_currency
+            FROM o
+            LEFT JOIN {_values(ORG_TYPE_WORDS)} ON v.word = o.org_type_raw
+            LEFT JOIN ref_pc pc ON pc.country = o.country AND pc.postal_code = ({postal.format(c='o.country')})
+            QUALIFY row_number() OVER (PARTITION BY o.org_id ORDER BY o.ord) = 1
+        """)
+        offset = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+        def instant(col: str) -> str:
+            return (f"CASE WHEN regexp_matches(trim({col}), '{offset}') THEN try_cast(trim({col}) AS TIMESTAMPTZ) "
+                    f"ELSE timezone(o.tz, try_cast(trim({col}) AS TIMESTAMP)) END")
+
+        con.execute(f"""
+            CREATE TABLE tx AS
+            SELECT t.ord, o.org_id, o.country, o.tz, o.region AS org_region, o.org_type, o.org_currency,
+                   trim(t.transaction_id) AS transaction_id, trim(t.event_id) AS event_id,
+                   nullif(trim(t.customer_id), '') AS customer_id,
+                   {instant('t.event_start')} AS event_start_at,
+                   {instant('t.purchased_at')} AS purchased_at,
+                   CASE WHEN regexp_full_match(trim(t.tickets), '[+-]?[0-9]+') THEN CAST(trim(t.tickets) AS BIGINT) END AS tickets,
+                   CASE WHEN nullif(trim(t.amount), '') IS NULL THEN 0.0
+                        ELSE try_cast(replace(trim(t.amount), ',', '.') AS DOUBLE) END AS amount,
+                   coalesce(upper(nullif(trim(t.currency), '')), o.org_currency) AS currency,
+                   CASE WHEN regexp_full_match(trim(t.birth_year), '[0-9]{{4}}') THEN CAST(trim(t.birth_year) AS INTEGER) END AS birth_year,
+                   coalesce(g.code, 'unknown') AS gender,
+                   nullif(regexp_replace(coalesce(t.venue_postal_code, ''), '[^0-9]', '', 'g'), '') AS venue_digits,
+                   lower(nullif(trim(t.event_type), '')) AS event_type_raw,
+                   nullif(trim(t.event_name), '') AS event_name
+            FROM tx_ord t
+            JOIN org o ON o.org_id = trim(t.org_id)
+            LEFT JOIN {_values(GENDER_WORDS, 'g')} ON g.word = lower(trim(t.gender))
+        """)
+        con.execute("""
+            CREATE TABLE tx_ok AS
+            SELECT * FROM tx
+            WHERE transaction_id <> '' AND event_id <> '' AND event_name IS NOT NULL
+              AND event_start_at IS NOT NULL AND purchased_at IS NOT NULL
+              AND tickets IS NOT NULL AND amount IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY org_id, transaction_id ORDER BY ord) = 1
+        """)
+        con.execute(f"""
+            CREATE TABLE ev AS
+            WITH e AS (
+                SELECT org_id, event_id, arg_min(country, ord) AS country, arg_min(tz, ord) AS tz,
+                       arg_min(org_region, ord) AS org_region,
+                       arg_min(event_start_at, ord) AS event_start_at,
+                       arg_min(venue_digits, ord) FILTER (WHERE venue_digits IS NOT NULL) AS d,
+                       arg_min(event_type_raw, ord) FILTER (WHERE event_type_raw IS NOT NULL) AS type_raw
+                FROM tx_ok GROUP BY org_id, event_id
+            )
+            SELECT e.org_id, e.event_id,
+                   CAST(timezone(e.tz, e.event_start_at) AS DATE) AS event_date,
+                   coalesce(pc.region, e.org_region) AS region,
+                   coalesce(v.code, 'unclassified') AS event_type
+            FROM e
+            LEFT JOIN ref_pc pc ON pc.country = e.country AND pc.postal_code = ({postal.format(c='e.country')})
+            LEFT JOIN {_values(EVENT_TYPE_WORDS)} ON v.word = e.type_raw
+        """)
+        con.execute(f"""
+            CREATE TABLE ob AS
+            WITH b AS (
+                SELECT t.org_id, t.event_id,
+                       CASE WHEN t.customer_id IS NULL THEN 'tx:' || t.transaction_id ELSE 'cu:' || t.customer_id END AS who,
+                       sum(t.tickets) AS tickets,
+                       sum(t.amount / fx.units_per_eur) AS revenue_eur,
+                       -- the same at the rate of the UTC date's year (only to diagnose a disagreement)
+                       sum(t.amount / fxu.units_per_eur) AS revenue_eur_utc_date,
+                       min(t.purchased_at) FILTER (WHERE t.tickets > 0) AS first_at,
+                       arg_min(t.birth_year, t.ord) FILTER (WHERE t.birth_year IS NOT NULL) AS birth_year,
+                       coalesce(arg_min(t.gender, t.ord) FILTER (WHERE t.gender <> 'unknown'), 'unknown') AS gender
+                FROM tx_ok t
+                JOIN fx ON fx.currency = t.currency AND fx.yr = year(timezone(t.tz, t.purchased_at))
+                JOIN fx fxu ON fxu.currency = t.currency AND fxu.yr = year(timezone('UTC', t.purchased_at))
+                GROUP BY ALL
+                HAVING sum(t.tickets) > 0
+            )
+            SELECT b.org_id, b.event_id, o.country, o.org_type, e.region, e.event_type,
+                   b.tickets, b.revenue_eur, b.revenue_eur_utc_date, timezone(o.tz, b.first_at) AS first_local,
+                   b.gender,
+                   {AGE_CASE.replace('a ', '(year(e.event_date) - b.birth_year) ')} AS age_group
+            FROM b JOIN org o USING (org_id) JOIN ev e USING (org_id, event_id)
+        """)
+
+    # ------------------------------------------------------------------------------------------
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        return self.con.execute(sql, params or []).fetchone()[0]  # type: ignore[index]
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def where(self, org_id: str | None, filters: list[dict[str, Any]] | None,
+              time_range: dict[str, str] | None) -> tuple[str, list[Any]]:
+        conds, params = ["true"], []
+        if org_id is not None:
+            conds.append("org_id = ?")
+            params.append(org_id)
+        for f in filters or []:
+            col = DIMENSION_SQL[(f["dimension"], None, None)]
+            conds.append(f"{col} IN ({', '.join('?' for _ in f['values'])})")
+            params.extend(f["values"])
+        if time_range:
+            if time_range.get("from"):
+                conds.append("CAST(first_local AS DATE) >= CAST(? AS DATE)")
+                params.append(time_range["from"])
+            if time_range.get("to"):
+                conds.append("CAST(first_local AS DATE) <= CAST(? AS DATE)")
+                params.append(time_range["to"])
+        return " AND ".join(conds), params
+
+    def cells(self, group_by: list[tuple[str, str | None, str | None]], *, org_id: str | None = None,
+              filters: list[dict[str, Any]] | None = None,
+              time_range: dict[str, str] | None = None,
+              revenue: str = "revenue_eur") -> dict[tuple[str, ...], Cell]:
+        """The truth per cell, keyed by the dimension values as the API returns them.
+
+        ``revenue="revenue_eur_utc_date"`` converts at the rate of the UTC date's year instead of
+        the local purchase date's (a diagnosis aid, not the contract's rule).
+        """
+        assert revenue in ("revenue_eur", "revenue_eur_utc_date")
+        dims = [DIMENSION_SQL[g] for g in group_by]
+        keys = [f"CAST({d} AS VARCHAR) AS k{i}" for i, d in enumerate(dims)]
+        key_cols = [f"k{i}" for i in range(len(dims))]
+        where, params = self.where(org_id, filters, time_range)
+        sel = ", ".join(keys) + ("," if keys else "")
+        grp = ", ".join(key_cols)
+        per_org = f"""
+            SELECT {sel} org_id,
+                   count(*) AS buyers, count(DISTINCT event_id) AS events, sum(tickets) AS tickets,
+                   sum({revenue}) AS revenue_eur,
+                   count(*) FILTER (WHERE gender = 'male') AS male_buyers,
+                   count(*) FILTER (WHERE gender = 'female') AS female_buyers,
+                   count(*) FILTER (WHERE age_group IN ('0-17', '18-24')) AS young_buyers,
+                   max(abs(tickets)) AS max_tickets, max(abs({revenue})) AS max_revenue
+            FROM ob WHERE {where}
+            GROUP BY {(grp + ', ') if grp else ''} org_id
+        """
+        sql = f"""
+            SELECT {(grp + ',') if grp else ''}
+                   sum(buyers), sum(events), count(*), sum(tickets), sum(revenue_eur),
+                   sum(male_buyers), sum(female_buyers), sum(young_buyers),
+                   max(max_tickets), max(max_revenue),
+                   list(buyers ORDER BY buyers DESC), list(tickets ORDER BY tickets DESC),
+                   list(revenue_eur ORDER BY revenue_eur DESC)
+            FROM ({per_org}) p
+            {('GROUP BY ' + grp) if grp else ''}
+        """
+        out: dict[tuple[str, ...], Cell] = {}
+        for row in self.rows(sql, params):
+            n = len(dims)
+            key = tuple(row[:n])
+            v = row[n:]
+            if v[0] is None:
+                continue
+            out[key] = Cell(int(v[0]), int(v[1]), int(v[2]), float(v[3]), float(v[4]), int(v[5]),
+                            int(v[6]), int(v[7]), float(v[8]), float(v[9]),
+                            [float(x) for x in v[10]], [float(x) for x in v[11]], [float(x) for x in v[12]])
+        return out
+
+    def total(self, **kw: Any) -> Cell:
+        return self.cells([], **kw).get((), Cell())
