@@ -120,6 +120,11 @@ class Settings:
                 f"privacy_k is {self.privacy_k}; the privacy model never allows k below 5",
                 hint=f"Set {PREFIX}PRIVACY_K to 5 or more.",
             )
+        if self.privacy_rounding_base < 3 or self.privacy_min_orgs < 3:
+            raise ConfigError(
+                "privacy_rounding_base and privacy_min_orgs must be at least 3",
+                hint="Rounding to multiples of 1 or pooling fewer than 3 organizations protects nobody.",
+            )
         if not 0 < self.privacy_dominance_p < 1:
             raise ConfigError("privacy_dominance_p must lie between 0 and 1",
                               hint=f"Set {PREFIX}PRIVACY_DOMINANCE_P to e.g. 0.15.")

@@ -55,7 +55,7 @@ DDL: tuple[str, ...] = (
     )""",
     """
     CREATE TABLE buyer_rows (
-        buyer_key                BLOB PRIMARY KEY,
+        buyer_key                BLOB NOT NULL,  -- unique by construction; no index (loads are joins)
         event_sk                 INTEGER NOT NULL,
         org_id                   VARCHAR NOT NULL,
         first_purchased_at_utc   TIMESTAMP NOT NULL,

@@ -93,6 +93,16 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
 
 def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: bytes) -> None:
     """Aggregate the load's purchases per buyer, key them, enrich them and merge them."""
+    # Exchange rates per (currency, local purchase date): an as-of lookup on the few distinct
+    # dates, then a plain join for every purchase.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE fx_day AS
+        SELECT d.currency, d.day, fx.units_per_eur
+        FROM (SELECT DISTINCT c.currency, t.purchased_date_local AS day
+              FROM tx t CROSS JOIN (SELECT DISTINCT currency FROM ref_fx_rates) c
+              WHERE t.reject_reason IS NULL AND NOT t.duplicate) d
+        ASOF JOIN ref_fx_rates fx ON fx.currency = d.currency AND d.day >= fx.valid_from
+    """)
     # Group on the raw identity first, so the HMAC runs once per buyer, not per purchase.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE b_raw AS
@@ -112,10 +122,8 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                arg_min(t.postal_raw, t._ord) FILTER (WHERE nullif(trim(t.postal_raw), '') IS NOT NULL) AS postal_raw
         FROM tx t
         JOIN country_currency cc ON cc.country = t.org_country
-        ASOF JOIN ref_fx_rates fx ON fx.currency = t.currency
-            AND CAST(timezone({_LOCAL_TZ.format(c='t.org_country')}, t.purchased_at_tz) AS DATE) >= fx.valid_from
-        ASOF JOIN ref_fx_rates ofx ON ofx.currency = cc.currency
-            AND CAST(timezone({_LOCAL_TZ.format(c='t.org_country')}, t.purchased_at_tz) AS DATE) >= ofx.valid_from
+        JOIN fx_day fx ON fx.currency = t.currency AND fx.day = t.purchased_date_local
+        JOIN fx_day ofx ON ofx.currency = cc.currency AND ofx.day = t.purchased_date_local
         WHERE t.reject_reason IS NULL AND NOT t.duplicate
         GROUP BY t.org_id, t.event_id, who
     """)

@@ -210,10 +210,13 @@ def _vocabularies(con: duckdb.DuckDBPyConnection) -> None:
     }
     for name, table in tables.items():
         pairs = vocab.folded(table)
-        arrow = pa.table({"key": [k for k, _ in pairs], "code": [v for _, v in pairs]})  # noqa: F841
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM arrow")
-    cc = pa.table({"country": list(vocab.CURRENCY_BY_COUNTRY), "currency": list(vocab.CURRENCY_BY_COUNTRY.values())})  # noqa: F841
-    con.execute("CREATE OR REPLACE TEMP TABLE country_currency AS SELECT * FROM cc")
+        con.register("_vocab", pa.table({"key": [k for k, _ in pairs], "code": [v for _, v in pairs]}))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _vocab")
+        con.unregister("_vocab")
+    con.register("_cc", pa.table({"country": list(vocab.CURRENCY_BY_COUNTRY),
+                                  "currency": list(vocab.CURRENCY_BY_COUNTRY.values())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE country_currency AS SELECT * FROM _cc")
+    con.unregister("_cc")
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:

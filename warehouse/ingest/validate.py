@@ -94,6 +94,7 @@ def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
             o.country AS org_country, o.region AS org_region,
             {timestamp_utc('s.event_start', country_tz_case('o.country'))} AS event_start_tz,
             {timestamp_utc('s.purchased_at', country_tz_case('o.country'))} AS purchased_at_tz,
+            {country_tz_case('o.country')} AS org_tz,
             CASE WHEN regexp_full_match(trim(s.tickets), '[+-]?[0-9]+') THEN try_cast(trim(s.tickets) AS BIGINT) END AS tickets,
             CASE WHEN {blank_to_null('s.amount')} IS NULL THEN 0.0
                  WHEN regexp_full_match(trim(s.amount), '[+-]?[0-9]+([.][0-9]+)?') THEN try_cast(trim(s.amount) AS DOUBLE)
@@ -111,13 +112,13 @@ def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
         LEFT JOIN voc_gender g ON g.key = {fold('s.gender')}
         LEFT JOIN country_currency cur ON cur.country = o.country
     """, [salt_hex, salt_hex])
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE tx_norm AS
-        SELECT t.*, (k.currency IS NOT NULL) AS currency_known
-        FROM tx_norm t LEFT JOIN (SELECT DISTINCT currency FROM ref_fx_rates) k ON k.currency = t.currency
-    """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
+        WITH t AS (
+            SELECT n.*, (k.currency IS NOT NULL) AS currency_known,
+                   CAST(timezone(n.org_tz, n.purchased_at_tz) AS DATE) AS purchased_date_local
+            FROM tx_norm n LEFT JOIN (SELECT DISTINCT currency FROM ref_fx_rates) k ON k.currency = n.currency
+        )
         SELECT t.*,
           CASE
             WHEN _parse_error IS NOT NULL THEN ''
@@ -159,8 +160,9 @@ def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
             WHEN reject_column = 'buyer_country' THEN buyer_country
           END AS bad_value,
           false AS duplicate
-        FROM tx_norm t
+        FROM t
     """)
+    con.execute("DROP TABLE tx_norm")
     _deduplicate(con)
 
 
