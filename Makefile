@@ -36,7 +36,10 @@ lint: setup
 	$(RUN) mypy cid_graph schema metrics resolvers warehouse
 
 bench: setup
-	$(RUN) python -m bench
+	CID_GRAPH_SECRET_PATH=$(CURDIR)/bench/out/secret.key $(RUN) python -m bench
+
+privacy-audit: setup
+	$(RUN) python -m bench.privacy_audit --size $(or $(AUDIT_SIZE),medium) --out bench/PRIVACY_AUDIT.md
 
 clean:
 	rm -rf .venv data cid_graph/static/web
