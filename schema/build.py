@@ -28,6 +28,14 @@ def _enum(name: str, values: list[str], description: str, docs: Optional[dict[st
     return strawberry.enum(py, description=description)
 
 
+class _Schema(strawberry.Schema):
+    """Expected errors are data for the client, not incidents: only ErrorShape logs (the
+    unexpected ones, with an incident id)."""
+
+    def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
+        return None
+
+
 def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     """Make the schema for ``catalog``; limits come from ``settings``."""
     Metric = _enum("Metric", [m.name for m in catalog.metrics()], "A metric of the semantic model (see catalog).")
@@ -340,7 +348,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
                             privacy_k=data.meta.privacy_k),
         )
 
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -34,8 +34,10 @@ def _post(url: str, body: dict, token: str) -> tuple[int, dict]:
 def server(demo_warehouse, tmp_path_factory):
     port = _free_port()
     env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(demo_warehouse.root), CID_GRAPH_LOG_LEVEL="WARNING")
+    workdir = tmp_path_factory.mktemp("srv")
+    log = open(workdir / "server.log", "wb")  # a file, not a pipe: a full pipe would block the server
     proc = subprocess.Popen([sys.executable, "-m", "cid_graph.cli", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path_factory.mktemp("srv"))
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -47,9 +49,8 @@ def server(demo_warehouse, tmp_path_factory):
             time.sleep(0.1)
     else:
         proc.kill()
-        out = proc.stdout.read().decode()
-        proc.stdout.close()
-        pytest.fail("server did not start: " + out)
+        log.close()
+        pytest.fail("server did not start: " + (workdir / "server.log").read_text())
     yield base
     proc.terminate()
     try:
@@ -57,6 +58,6 @@ def server(demo_warehouse, tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
-    proc.stdout.close()
+    log.close()
 
 
