@@ -22,7 +22,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -171,7 +171,7 @@ def create_app(settings: Settings) -> Starlette:
             return FileResponse(page)
         return HTMLResponse(_NOT_BUILT, status_code=200)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", AuthedGraphQL(state)),
         Route("/healthz", healthz),
         Route("/demo/tokens", demo_tokens),

@@ -7,23 +7,26 @@
 
 from __future__ import annotations
 
-import itertools
 import time
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from cid_graph.errors import CidGraphError
 from metrics.catalog import Catalog
-from metrics.compiler import CompiledQuery, compile_query, compile_values
-from metrics.query import Query
+from metrics.compiler import compile_values
 from resolvers import labels
-from resolvers.context import RequestContext, Services
 from resolvers.comparisons import TOTALS_KEY, Comparisons, compare
+from resolvers.context import RequestContext
 from resolvers.privacy import Constrained, Published
 from resolvers.protected import _sortable, constrain_request, internal_query, run_protected
 from resolvers.request import (
-    ColumnInfo, DimensionCell, InsightRequest, InsightResultData, MetricCell, ResultMeta, ResultRow,
+    ColumnInfo,
+    DimensionCell,
+    InsightRequest,
+    InsightResultData,
+    MetricCell,
+    ResultMeta,
+    ResultRow,
 )
 
 
@@ -113,10 +116,10 @@ def _order(catalog: Catalog, constrained: Constrained, request: InsightRequest,
     dim_index = {g.dimension: i for i, g in enumerate(group_by)}
     for spec in reversed(request.order_by):
         if spec.key in dim_index:
-            i = dim_index[spec.key]
-            pos = positions[i]
-            ordered.sort(key=lambda item, i=i, pos=pos: (0, pos.get(item[0][i], 999)) if pos else _sortable(item[0][i]),
-                         reverse=spec.descending)
+            def dim_key(item: tuple[tuple[Any, ...], dict[str, Published]], i: int = dim_index[spec.key]) -> tuple[int, Any]:
+                pos = positions[i]
+                return (0, pos.get(item[0][i], 999)) if pos else _sortable(item[0][i])
+            ordered.sort(key=dim_key, reverse=spec.descending)
         elif spec.key in constrained.query.metrics:
             def metric_key(item: tuple[tuple[Any, ...], dict[str, Published]], m: str = spec.key) -> float:
                 value = item[1][m].value

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="index,attr-defined,valid-type,misc,union-attr"
+# (the enums are made at run time from the semantic model, which static typing cannot follow)
 """The GraphQL schema, built from the semantic model so that its enums are the model's names.
 
 No ``from __future__ import annotations`` here on purpose: the types are made inside
@@ -6,7 +8,6 @@ No ``from __future__ import annotations`` here on purpose: the types are made in
 
 import datetime
 import enum
-from typing import Optional
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -17,12 +18,17 @@ from metrics.catalog import Catalog
 from resolvers import catalog_view, explain, insights
 from resolvers.privacy.protect import REASONS
 from resolvers.request import (
-    ComparisonSpec, FilterSpec, GroupSpec, InsightRequest, OrderSpec, RangeSpec,
+    ComparisonSpec,
+    FilterSpec,
+    GroupSpec,
+    InsightRequest,
+    OrderSpec,
+    RangeSpec,
 )
 from schema.extensions import ErrorShape
 
 
-def _enum(name: str, values: list[str], description: str, docs: Optional[dict[str, str]] = None) -> type:
+def _enum(name: str, values: list[str], description: str, docs: dict[str, str] | None = None) -> type:
     members = {v.upper().replace("-", "_"): v for v in values}
     py = enum.Enum(name, members)  # type: ignore[misc]
     return strawberry.enum(py, description=description)
@@ -58,8 +64,8 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     @strawberry.input(description="Break down by a dimension. Time dimensions need a granularity or a datePart.")
     class GroupByInput:
         dimension: Dimension  # type: ignore[valid-type]
-        granularity: Optional[Granularity] = None  # type: ignore[valid-type]
-        date_part: Optional[DatePart] = None  # type: ignore[valid-type]
+        granularity: Granularity | None = None  # type: ignore[valid-type]
+        date_part: DatePart | None = None  # type: ignore[valid-type]
 
     @strawberry.input(description="A condition on a dimension; values are codes as returned in results (e.g. NO-46, female, 2025-03-01).")
     class FilterInput:
@@ -69,61 +75,61 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
 
     @strawberry.input(description="Inclusive local dates; on PURCHASED_AT unless another time dimension is named.")
     class TimeRangeInput:
-        from_: Optional[datetime.date] = strawberry.field(default=None, name="from")
-        to: Optional[datetime.date] = None
-        dimension: Optional[Dimension] = None  # type: ignore[valid-type]
+        from_: datetime.date | None = strawberry.field(default=None, name="from")
+        to: datetime.date | None = None
+        dimension: Dimension | None = None  # type: ignore[valid-type]
 
     @strawberry.input(description="Order by a metric of the query or a groupBy dimension.")
     class OrderByInput:
-        metric: Optional[Metric] = None  # type: ignore[valid-type]
-        dimension: Optional[Dimension] = None  # type: ignore[valid-type]
+        metric: Metric | None = None  # type: ignore[valid-type]
+        dimension: Dimension | None = None  # type: ignore[valid-type]
         direction: SortDirection = SortDirection.DESC  # type: ignore[valid-type,attr-defined]
 
     @strawberry.input(description="A comparison: BENCHMARK with a peerGroup (scope OWN), or a previous period.")
     class ComparisonInput:
         kind: ComparisonKind  # type: ignore[valid-type]
-        peer_group: Optional[PeerGroup] = None  # type: ignore[valid-type]
+        peer_group: PeerGroup | None = None  # type: ignore[valid-type]
 
     @strawberry.input(description="One question to the semantic layer.")
     class InsightQuery:
         metrics: list[Metric]  # type: ignore[valid-type]
-        group_by: Optional[list[GroupByInput]] = None
-        filters: Optional[list[FilterInput]] = None
-        time_range: Optional[TimeRangeInput] = None
+        group_by: list[GroupByInput] | None = None
+        filters: list[FilterInput] | None = None
+        time_range: TimeRangeInput | None = None
         scope: Scope = Scope.NETWORK  # type: ignore[valid-type,attr-defined]
-        compare: Optional[list[ComparisonInput]] = None
-        order_by: Optional[list[OrderByInput]] = None
-        limit: Optional[int] = strawberry.field(default=None, description=f"Most rows (1-{settings.row_cap}); default {settings.default_limit}.")
+        compare: list[ComparisonInput] | None = None
+        order_by: list[OrderByInput] | None = None
+        limit: int | None = strawberry.field(default=None, description=f"Most rows (1-{settings.row_cap}); default {settings.default_limit}.")
         totals: bool = False
 
     @strawberry.type(description="A comparison of one metric value.")
     class ComparisonValue:
         kind: ComparisonKind  # type: ignore[valid-type]
-        peer_group: Optional[PeerGroup]  # type: ignore[valid-type]
-        value: Optional[float]
-        share: Optional[float]
-        peer_share: Optional[float]
-        index: Optional[float]
-        delta: Optional[float]
-        ratio: Optional[float]
+        peer_group: PeerGroup | None  # type: ignore[valid-type]
+        value: float | None
+        share: float | None
+        peer_share: float | None
+        index: float | None
+        delta: float | None
+        ratio: float | None
         suppressed: bool
-        reason: Optional[SuppressionReason]  # type: ignore[valid-type]
+        reason: SuppressionReason | None  # type: ignore[valid-type]
 
     @strawberry.type(description="A metric's value in a row; suppressed values have value null and a reason.")
     class MetricValue:
         metric: Metric  # type: ignore[valid-type]
-        value: Optional[float]
+        value: float | None
         suppressed: bool
-        reason: Optional[SuppressionReason]  # type: ignore[valid-type]
-        comparisons: Optional[list[ComparisonValue]]
+        reason: SuppressionReason | None  # type: ignore[valid-type]
+        comparisons: list[ComparisonValue] | None
 
     @strawberry.type(description="A dimension's value (a code) and its label in the request's language.")
     class DimensionValue:
         dimension: Dimension  # type: ignore[valid-type]
-        value: Optional[str]
-        label: Optional[str]
-        granularity: Optional[Granularity]  # type: ignore[valid-type]
-        date_part: Optional[DatePart]  # type: ignore[valid-type]
+        value: str | None
+        label: str | None
+        granularity: Granularity | None  # type: ignore[valid-type]
+        date_part: DatePart | None  # type: ignore[valid-type]
 
     @strawberry.type
     class Row:
@@ -135,12 +141,12 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         name: str
         kind: ColumnKind  # type: ignore[valid-type]
         label: str
-        dimension: Optional[Dimension]  # type: ignore[valid-type]
-        metric: Optional[Metric]  # type: ignore[valid-type]
-        granularity: Optional[Granularity]  # type: ignore[valid-type]
-        date_part: Optional[DatePart]  # type: ignore[valid-type]
-        unit: Optional[str]
-        format: Optional[str]
+        dimension: Dimension | None  # type: ignore[valid-type]
+        metric: Metric | None  # type: ignore[valid-type]
+        granularity: Granularity | None  # type: ignore[valid-type]
+        date_part: DatePart | None  # type: ignore[valid-type]
+        unit: str | None
+        format: str | None
 
     @strawberry.type
     class ResultMeta:
@@ -156,7 +162,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     class InsightResult:
         columns: list[Column]
         rows: list[Row]
-        totals: Optional[Row]
+        totals: Row | None
         meta: ResultMeta
 
     @strawberry.type
@@ -170,7 +176,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     @strawberry.type
     class Principal:
         role: Role  # type: ignore[valid-type]
-        organization: Optional[Organization]
+        organization: Organization | None
         token_expires_at: str
 
     @strawberry.type
@@ -225,7 +231,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         dimensions: list[DimensionInfo]
         privacy: PrivacyInfo
         languages: list[str]
-        warehouse_version: Optional[int]
+        warehouse_version: int | None
 
     @strawberry.type
     class Explain:
@@ -233,7 +239,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         dialect: str
         scope: Scope  # type: ignore[valid-type]
         pooled_by_organization: bool
-        rollup: Optional[str]
+        rollup: str | None
         protections: list[str]
 
     def to_request(q: InsightQuery, locale: str) -> InsightRequest:
@@ -261,7 +267,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         key = o.metric.value if o.metric is not None else o.dimension.value
         return OrderSpec(key, o.direction.value == "desc")
 
-    def locale_of(info: Info, locale: Optional[str]) -> str:
+    def locale_of(info: Info, locale: str | None) -> str:
         return locale or info.context.locale
 
     @strawberry.type(description="CID Graph: anonymized, aggregated audience insight for the Nordic arts and culture sector.")
@@ -274,12 +280,12 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
                              organization=Organization(**org) if org else None)
 
         @strawberry.field(description="Every metric and dimension with labels, units, formats, granularities and bucket order.")
-        async def catalog(self, info: Info, locale: Optional[str] = None) -> Catalog_:
+        async def catalog(self, info: Info, locale: str | None = None) -> Catalog_:
             data = catalog_view.catalog(info.context.services, locale_of(info, locale))
             return _catalog(data)
 
         @strawberry.field(description="Ask a question: metrics by dimensions, with filters, protected by the privacy model.")
-        async def insights(self, info: Info, query: InsightQuery, locale: Optional[str] = None) -> InsightResult:
+        async def insights(self, info: Info, query: InsightQuery, locale: str | None = None) -> InsightResult:
             request = to_request(query, locale_of(info, locale))
             data = await info.context.run(insights.run_insights, request)
             return _result(data)

@@ -27,17 +27,17 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
     hidden = set(compiled.hidden_dimension_columns)
     dims = [c for c in compiled.dimension_columns if c not in hidden]
     checks = {compiled.row_count_column: compiled.row_count_column}
-    for m in DOMINANCE_MEASURES:
-        if m in compiled.measure_columns:
-            checks[m] = compiled.measure_columns[m]
+    for name in DOMINANCE_MEASURES:
+        if name in compiled.measure_columns:
+            checks[name] = compiled.measure_columns[name]
     ranked = exp.select("*").from_(inner.subquery("per_org"))
-    for name, col in checks.items():
+    for check, col in checks.items():
         window = exp.Window(
             this=exp.RowNumber(),
             partition_by=[exp.column(d) for d in dims] or None,
             order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
         )
-        ranked = ranked.select(exp.alias_(window, f"r_{name}"))
+        ranked = ranked.select(exp.alias_(window, f"r_{check}"))
     outer = exp.select(*[exp.column(d) for d in dims]).from_(ranked.subquery("ranked"))
     for measure, alias in compiled.measure_columns.items():
         m = catalog.measure(measure)
@@ -50,12 +50,12 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
         outer = outer.select(exp.alias_(agg, col))
     outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), "p_orgs"))
-    for name, col in checks.items():
-        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{name}"))
+    for check, col in checks.items():
+        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{check}"))
         second = exp.Max(this=exp.If(
-            this=exp.EQ(this=exp.column(f"r_{name}"), expression=exp.Literal.number(2)),
+            this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(2)),
             true=exp.column(col)))
-        outer = outer.select(exp.alias_(second, f"p_top2_{name}"))
+        outer = outer.select(exp.alias_(second, f"p_top2_{check}"))
     if dims:
         outer = outer.group_by(*[exp.column(d) for d in dims])
     return outer.limit(row_cap + 1)

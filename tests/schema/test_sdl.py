@@ -29,7 +29,11 @@ def test_the_five_code_packages_import_from_the_distribution():
     files = {str(f).split("/")[0] for f in importlib.metadata.files("cid-graph") or []}
     dist = importlib.metadata.distribution("cid-graph")
     assert dist.metadata["Name"] == "cid-graph"
-    import cid_graph, metrics, resolvers, schema, warehouse  # noqa: E401
+    import cid_graph  # noqa: E401
+    import metrics
+    import resolvers
+    import schema
+    import warehouse
 
     for module in (cid_graph, metrics, resolvers, schema, warehouse):
         assert module.__file__ and "site-packages" not in module.__file__ or module.__name__ in files

@@ -21,8 +21,13 @@ from cid_graph.errors import CidGraphError, WarehouseError
 from warehouse.ddl import DDL
 from warehouse.ingest import merge, validate, vocab
 from warehouse.ingest.sources import (
-    CANONICAL, ORGANIZATION_COLUMNS, ORGANIZATION_REQUIRED, TRANSACTION_COLUMNS,
-    TRANSACTION_REQUIRED, Profile, stage_files,
+    CANONICAL,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_REQUIRED,
+    TRANSACTION_COLUMNS,
+    TRANSACTION_REQUIRED,
+    Profile,
+    stage_files,
 )
 from warehouse.reference import load_reference_tables
 from warehouse.secret import Secret

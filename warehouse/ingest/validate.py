@@ -11,10 +11,14 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.ddl import COUNTRIES, ORG_TYPES
-from warehouse.ingest.sqlparts import (
-    blank_to_null, country_tz_case, fold, postal_norm, timestamp_utc,
-)
 from warehouse.ingest.sources import TRANSACTION_COLUMNS
+from warehouse.ingest.sqlparts import (
+    blank_to_null,
+    country_tz_case,
+    fold,
+    postal_norm,
+    timestamp_utc,
+)
 
 _ISO_HINT = "an ISO 8601 date-time such as 2025-03-14T19:30:00 or 2025-03-14T19:30:00+01:00"
 _PERSONAL = ("customer_id", "birth_year", "gender", "postal_code")
