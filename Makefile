@@ -30,6 +30,8 @@ demo: setup web demo-data
 
 test: setup web
 	$(RUN) pytest
+	$(RUN) ruff check .
+	$(RUN) mypy cid_graph schema metrics resolvers warehouse
 
 lint: setup
 	$(RUN) ruff check .
