@@ -32,6 +32,7 @@ from cid_graph.errors import AuthError, CidGraphError
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from metrics.model import load_model
+from resolvers.cache import ResultCache
 from resolvers.context import Caller, RequestContext, Services
 from resolvers.labels import language
 from schema.build import build_schema
@@ -132,7 +133,8 @@ def create_app(settings: Settings) -> Starlette:
         engine = Engine(settings.warehouse_dir, timeout_s=settings.query_timeout_s,
                         threads=max(1, settings.worker_threads // 2))
         access = AccessStore(engine.store.access_db)
-        services = Services(settings, catalog, engine, auditor=access)
+        cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
+        services = Services(settings, catalog, engine, auditor=access, cache=cache)
         limiter = anyio.CapacityLimiter(settings.worker_threads)
         state.update(services=services, access=access, engine=engine,
                      graphql=_GraphQLApp(build_schema(catalog, settings), services, limiter))

@@ -59,6 +59,9 @@ class Settings:
     max_result_cells: int = _setting(
         20000, "Most metric values (rows x metrics) one insights answer may hold; more rows are cut off and the result says truncated."
     )
+    cache_max_cells: int = _setting(
+        2_000_000, "Result cache size in cells (rows x columns) of raw query results; 0 turns the cache off."
+    )
     row_cap: int = _setting(
         5000, "Most rows one insights query may return (also the upper bound of `limit`)."
     )

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
+from resolvers.cache import ResultCache
 from warehouse.engine import Engine
 
 
@@ -31,6 +32,7 @@ class Services:
     catalog: Catalog
     engine: Engine
     auditor: Auditor | None = None
+    cache: ResultCache | None = None
     _labels: dict[tuple[int, str], dict[str, dict[str, str]]] = field(default_factory=dict)
     _labels_lock: threading.Lock = field(default_factory=threading.Lock)
 

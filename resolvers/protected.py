@@ -46,8 +46,13 @@ def compile_for(services: Services, query: Query, pooled: bool) -> tuple[Compile
 
 def _execute(services: Services, query: Query, pooled: bool, opened: Any) -> Executed:
     compiled, sql = compile_for(services, query, pooled)
-    table = services.engine.execute(sql, opened=opened)
-    return Executed(compiled, table.to_pylist())
+    key = (sql, opened.version.number)
+    rows = services.cache.get(key) if services.cache is not None else None
+    if rows is None:
+        rows = services.engine.execute(sql, opened=opened).to_pylist()
+        if services.cache is not None:
+            services.cache.put(key, rows)
+    return Executed(compiled, rows)
 
 
 @dataclass
