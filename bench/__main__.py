@@ -15,9 +15,11 @@ def main() -> None:
     out = Path(os.environ.get("BENCH_OUT", "bench/out"))
     ing = ingest.run(size, 42, out)
     print(json.dumps(ing, indent=1))
-    q = queries.run(Path(str(ing["warehouse"])), repeat=7)
-    (out / f"queries-{size}.json").write_text(json.dumps(q, indent=1))
-    print(f"whole set: api {q['total_api_ms']} ms, sql {q['total_sql_ms']} ms, ratio {q['total_ratio']}")
+    for cache in (False, True):
+        q = queries.run(Path(str(ing["warehouse"])), repeat=7, cache=cache)
+        name = "cached" if cache else "uncached"
+        (out / f"queries-{size}-{name}.json").write_text(json.dumps(q, indent=1))
+        print(f"{name}: api {q['total_api_ms']} ms, sql {q['total_sql_ms']} ms, ratio {q['total_ratio']}")
 
 
 if __name__ == "__main__":

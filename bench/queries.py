@@ -5,8 +5,8 @@ the whole set.
 
     python -m bench.queries --warehouse PATH [--repeat 7] [--out bench/out/queries.json]
 
-The server runs with its default settings (no result cache exists yet), NETWORK scope, partner
-token. The hand-written SQL computes plain aggregates without any privacy work, so the ratio
+The server runs uncached by default (`--cache` turns its result cache on: then the warm-up
+request fills it and the timed ones are cache hits), NETWORK scope, partner token. The hand-written SQL computes plain aggregates without any privacy work, so the ratio
 also prices the protections (a per-organization breakdown for P5, a totals query for P3).
 """
 
@@ -80,14 +80,15 @@ def _post(url: str, query: str, token: str) -> float:
     return dt
 
 
-def run(warehouse: Path, repeat: int) -> dict[str, object]:
+def run(warehouse: Path, repeat: int, cache: bool = False) -> dict[str, object]:
     from cid_graph.access import AccessStore
     from warehouse.store import WarehouseStore
 
     store = WarehouseStore(warehouse)
     token = AccessStore(store.access_db).create_token(None, "partner", ttl_days=1, label="bench")[0]
     port = _free_port()
-    env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING")
+    env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING",
+               CID_GRAPH_CACHE_MAX_CELLS=os.environ.get("CID_GRAPH_CACHE_MAX_CELLS", "2000000") if cache else "0")
     server = subprocess.Popen([sys.executable, "-m", "cid_graph.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -121,7 +122,7 @@ def run(warehouse: Path, repeat: int) -> dict[str, object]:
         total_sql = sum(r["sql_ms"] for r in results.values())
         buyers = con.execute("SELECT count(*) FROM buyers").fetchone()[0]
         con.close()
-        return {"warehouse": str(warehouse), "buyers": buyers, "repeat": repeat, "queries": results,
+        return {"warehouse": str(warehouse), "buyers": buyers, "repeat": repeat, "cache": cache, "queries": results,
                 "total_api_ms": round(total_api, 1), "total_sql_ms": round(total_sql, 1),
                 "total_ratio": round(total_api / total_sql, 2)}
     finally:
@@ -134,8 +135,9 @@ def main() -> None:
     p.add_argument("--warehouse", type=Path, required=True)
     p.add_argument("--repeat", type=int, default=7)
     p.add_argument("--out", type=Path, default=Path("bench/out/queries.json"))
+    p.add_argument("--cache", action="store_true", help="keep the server's result cache on (default: off, uncached)")
     args = p.parse_args()
-    report = run(args.warehouse, args.repeat)
+    report = run(args.warehouse, args.repeat, cache=args.cache)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
     print(f"whole set: api {report['total_api_ms']} ms, sql {report['total_sql_ms']} ms, ratio {report['total_ratio']}")
