@@ -50,6 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(func=_cmd_audit)
 
+    classify = sub.add_parser("classify", help="event type and category classification")
+    csub = classify.add_subparsers(dest="classify_command")
+    ev = csub.add_parser("evaluate", help="accuracy and macro-F1 of the classifier on a labelled CSV")
+    ev.add_argument("--labelled", type=Path, required=True,
+                    help="CSV with title, language, country, venue, event_type, event_category")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=_cmd_classify_evaluate)
+
     sdl = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(func=_cmd_schema)
 
@@ -165,6 +173,28 @@ def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     for r in rows:
         print(f"{r['at']}  {r['role'] or '-':8} {r['org_id'] or '-':16} {r['operation']:9} {r['outcome']:14} "
               f"cells={r['cells']} suppressed={r['suppressed']} {r['ms']}ms  {r['shape']}")
+    return 0
+
+
+def _cmd_classify_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.classify import default_model, evaluate, read_labelled
+
+    rows = read_labelled(args.labelled)
+    report = evaluate(default_model(Path(settings.classifier_cache).expanduser()), rows)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"{report['n']} titles: type accuracy {report['type_accuracy']:.1%} (macro-F1 {report['type_macro_f1']:.3f}), "
+          f"category accuracy {report['category_accuracy']:.1%} (macro-F1 {report['category_macro_f1']:.3f})")
+    for lang, numbers in sorted(report["per_language"].items()):
+        print(f"  {lang:3} n={numbers.get('n', '')} " + " ".join(
+            f"{k}={v:.1%}" for k, v in numbers.items() if isinstance(v, float)))
+    confusion = report["type_confusion"]
+    labels = confusion["labels"]
+    print("type confusion (rows: true, columns: predicted):")
+    print("  " + " ".join(f"{lab[:6]:>6}" for lab in labels))
+    for lab, row in zip(labels, confusion["matrix"], strict=True):
+        print(f"  {lab[:14]:14} " + " ".join(f"{v:6d}" for v in row))
     return 0
 
 

@@ -43,6 +43,9 @@ class Settings:
         "ingest. Never inside the warehouse. Losing it means later loads cannot merge into "
         "earlier buyer rows.",
     )
+    classifier_cache: str = _setting(
+        "~/.cache/cid-graph", "Where the trained event classifier is cached (retrained from the shipped corpus when missing)."
+    )
     host: str = _setting("127.0.0.1", "Address `cid-graph serve` binds to.")
     port: int = _setting(8000, "Port `cid-graph serve` listens on.")
     model_path: str = _setting(
