@@ -41,6 +41,7 @@ bench: setup
 	CID_GRAPH_SECRET_PATH=$(CURDIR)/bench/out/secret.key $(RUN) python -m bench
 
 privacy-audit: setup
+	$(RUN) pytest tests/privacy -q
 	$(RUN) python -m bench.privacy_audit --size $(or $(AUDIT_SIZE),medium) --out bench/PRIVACY_AUDIT.md
 
 clean:

@@ -30,8 +30,11 @@ def constrain_request(ctx: RequestContext, request: InsightRequest) -> Constrain
 
 
 def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
-    """The query actually compiled: every cell also counts its buyer rows (for P3/P4)."""
-    metrics = tuple(dict.fromkeys((*constrained.query.metrics, "buyers")))
+    """The query actually compiled: every cell also counts its buyer rows (for P3/P4), and a
+    network cell also sums tickets and revenue, so that the dominance rule (P5) judges all three
+    whatever the query asks for."""
+    extra = ("buyers", "tickets", "revenue_eur") if constrained.scope == "network" else ("buyers",)
+    metrics = tuple(dict.fromkeys((*constrained.query.metrics, *extra)))
     return replace(constrained.query, metrics=metrics, order_by=(),
                    limit=ctx.services.settings.row_cap + 1)
 
@@ -115,34 +118,124 @@ def _own_exact_metrics(catalog: Catalog, constrained: Constrained) -> frozenset[
     return frozenset(out)
 
 
+_DATE_PART_DOMAINS = {"weekday": range(1, 8), "hour": range(24), "month": range(1, 13), "quarter": range(1, 5)}
+
+
+def _region_codes() -> list[str]:
+    import csv
+
+    from warehouse.reference import REFERENCE_DIR
+
+    with open(REFERENCE_DIR / "regions.csv", encoding="utf-8") as fh:
+        return [row["iso_3166_2"] for row in csv.DictReader(fh)] + ["unknown"]
+
+
+def _periods(observed: list[Any], granularity: str, bounds: Any) -> list[Any] | None:
+    """Every bucket start from the first to the last observed (or asked-for) period."""
+    import datetime as dt
+
+    days = [v.date() if isinstance(v, dt.datetime) else v for v in observed if isinstance(v, dt.date)]
+    if bounds is not None:
+        days += [d for d in (bounds.start, bounds.end) if d is not None]
+    if not days:
+        return None
+
+    def start(d: dt.date) -> dt.date:
+        if granularity == "week":
+            return d - dt.timedelta(days=d.weekday())
+        if granularity == "month":
+            return d.replace(day=1)
+        if granularity == "quarter":
+            return d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1)
+        if granularity == "year":
+            return d.replace(month=1, day=1)
+        return d
+
+    def step(d: dt.date) -> dt.date:
+        if granularity == "day":
+            return d + dt.timedelta(days=1)
+        if granularity == "week":
+            return d + dt.timedelta(days=7)
+        months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+        m = d.month - 1 + months
+        return d.replace(year=d.year + m // 12, month=m % 12 + 1, day=1)
+
+    out: list[Any] = []
+    cur, last = start(min(days)), start(max(days))
+    while cur <= last and len(out) <= 5000:
+        out.append(cur)
+        cur = step(cur)
+    return out
+
+
+def _domain(catalog: Catalog, g: Any, observed: list[Any], bounds: Any) -> list[Any] | None:
+    """Every value a group-by can take, when that set is knowable and small; else None."""
+    if g.date_part:
+        domain = _DATE_PART_DOMAINS.get(g.date_part)
+        return list(domain) if domain is not None else None
+    if g.granularity:
+        return _periods(observed, g.granularity, bounds)
+    dim = catalog.dimension(g.dimension)
+    if dim.is_enumerated:
+        return [b.code for b in catalog.buckets(g.dimension)]
+    if g.dimension in ("region", "buyer_region"):
+        return _region_codes()
+    if g.dimension == "buyer_country":
+        return sorted({"NO", "SE", "DK", "FI", "IS", "unknown", *(v for v in observed if v is not None)})
+    return None
+
+
 def _fill_empty_buckets(
     catalog: Catalog, constrained: Constrained,
     rows: list[tuple[tuple[Any, ...], dict[str, Published]]],
     metrics: tuple[str, ...], population: int, k: int,
 ) -> list[tuple[tuple[Any, ...], dict[str, Published]]]:
-    """Empty buckets of enumerated dimensions appear as suppressed, like small ones.
+    """Empty cells appear suppressed, exactly like small ones, wherever the values are knowable.
 
-    Otherwise a missing row would tell "no buyers" apart from "1 to k−1 buyers".
+    Otherwise a missing row would tell "no buyers" apart from "1 to k−1 buyers". Dimensions with
+    a fixed set of values (buckets, date parts, regions) are filled for every combination of the
+    other (observed) values; an empty pooled cell has no organizations, so it gets the reason a
+    cell of few organizations gets.
     """
     group_by = constrained.query.group_by
-    enumerated = [i for i, g in enumerate(group_by)
-                  if not g.granularity and not g.date_part and catalog.dimension(g.dimension).is_enumerated]
-    if not enumerated or not group_by:
+    if not group_by:
+        return rows
+    tr = constrained.query.time_range
+    domains = {}
+    for i, g in enumerate(group_by):
+        bounds = tr if tr is not None and tr.dimension == g.dimension else None
+        d = _domain(catalog, g, [key[i] for key, _ in rows], bounds)
+        if d is not None:
+            domains[i] = d
+    if not domains:
         return rows
     seen = {key for key, _ in rows}
-    others = sorted({tuple(key[i] for i in range(len(group_by)) if i not in enumerated) for key in seen},
-                    key=lambda t: tuple(_sortable(v) for v in t))
-    if not others:
+    free = [i for i in range(len(group_by)) if i not in domains]
+    others = sorted({tuple(key[i] for i in free) for key in seen}, key=lambda t: tuple(_sortable(v) for v in t))
+    if free and not others:
+        return rows  # nothing observed to combine with
+    if not free:
         others = [()]
-    codes = [[b.code for b in catalog.buckets(group_by[i].dimension)] for i in enumerated]
-    reason = "POPULATION_BELOW_THRESHOLD" if population < k else "BELOW_THRESHOLD"
+    size = len(others)
+    for d in domains.values():
+        size *= len(d)
+    if size > 20000:
+        return rows  # too many combinations to list; the row cap would cut them anyway
+    if population < k:
+        reason = "POPULATION_BELOW_THRESHOLD"
+    elif constrained.scope == "network":
+        reason = "TOO_FEW_ORGANIZATIONS"
+    else:
+        reason = "BELOW_THRESHOLD"
     filled = list(rows)
+    positions = sorted(domains)
     for rest in others:
-        for combo in itertools.product(*codes):
-            key_list: list[Any] = []
-            it_rest, it_combo = iter(rest), iter(combo)
-            for i in range(len(group_by)):
-                key_list.append(next(it_combo) if i in enumerated else next(it_rest))
+        for combo in itertools.product(*(domains[i] for i in positions)):
+            key_list: list[Any] = [None] * len(group_by)
+            for i, v in zip(free, rest, strict=True):
+                key_list[i] = v
+            for i, v in zip(positions, combo, strict=True):
+                key_list[i] = v
             key = tuple(key_list)
             if key not in seen:
                 filled.append((key, {m: Published(None, True, reason) for m in metrics}))

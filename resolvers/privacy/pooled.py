@@ -56,6 +56,10 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
             this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(2)),
             true=exp.column(col)))
         outer = outer.select(exp.alias_(second, f"p_top2_{check}"))
+        third = exp.Max(this=exp.If(
+            this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(3)),
+            true=exp.column(col)))
+        outer = outer.select(exp.alias_(third, f"p_top3_{check}"))
     if dims:
         outer = outer.group_by(*[exp.column(d) for d in dims])
     return outer.limit(row_cap + 1)

@@ -48,21 +48,26 @@ class Protection:
         if population_n is not None and population_n < k:
             return POPULATION
         n = int(cell.get(self.compiled.row_count_column) or 0)
+        # Organizations first: the reason must not tell a cell of 1-9 buyers from a larger one.
+        if self.pooled and int(cell.get("p_orgs") or 0) < self.settings.privacy_min_orgs:
+            return FEW_ORGS
         if n < k:
             return BELOW
         if self.pooled:
-            if int(cell.get("p_orgs") or 0) < self.settings.privacy_min_orgs:
-                return FEW_ORGS
             p = self.settings.privacy_dominance_p
             for name in ("p_n", "tickets", "revenue_eur"):
                 top1 = cell.get(f"p_top1_{name}")
                 if top1 is None:
                     continue
-                top2 = cell.get(f"p_top2_{name}") or 0
+                top2 = float(cell.get(f"p_top2_{name}") or 0)
+                top3 = float(cell.get(f"p_top3_{name}") or 0)
                 total = cell.get(self.compiled.measure_columns.get(name, name)) if name != "p_n" else n
                 if total is None:
                     continue
-                if float(total) - float(top1) - float(top2) < p * float(top1):
+                x1 = float(top1)
+                # p% rule: the 2nd largest alone, or with the 3rd (a coalition), could estimate the
+                # largest within p% when what remains is under p·x1.
+                if float(total) - x1 - top2 - top3 < p * x1:
                     return DOMINANCE
         return None
 

@@ -189,7 +189,10 @@ def _dominant(contribs: list[float], margin: float) -> bool | None:
         return False
     x1 = contribs[0]
     x2 = contribs[1] if len(contribs) > 1 else 0.0
-    slack = sum(contribs) - x1 - x2 - P * x1
+    x3 = contribs[2] if len(contribs) > 2 else 0.0
+    # the p% rule in its coalition form: the 2nd and 3rd largest together must not estimate the
+    # largest within p%
+    slack = sum(contribs) - x1 - x2 - x3 - P * x1
     if abs(slack) <= margin:
         return None
     return slack < 0
@@ -199,17 +202,17 @@ def expected_reason(truth: Cell, population: int, pooled: bool, metrics: list[st
     """(acceptable reasons when the whole cell must be suppressed, or None; certain?)."""
     if population < K:
         return {POPULATION}, True
+    # organizations are judged before the buyer count, so the reason does not tell 1-9 from more
+    if pooled and truth.organizations < MIN_ORGS:
+        return {FEW_ORGS}, True
     if truth.buyers < K:
         return {BELOW}, True
     if not pooled:
         return None, True
-    if truth.organizations < MIN_ORGS:
-        return {FEW_ORGS, DOMINANCE, BELOW, POPULATION}, True
-    checks = [_dominant(truth.org_buyers, 0.0)]
-    if {"TICKETS", "TICKETS_PER_BUYER"} & set(metrics):
-        checks.append(_dominant(truth.org_tickets, 0.0))
-    if {"REVENUE_EUR", "REVENUE_PER_BUYER_EUR"} & set(metrics):
-        checks.append(_dominant(truth.org_revenue, 1.0))
+    # buyers, tickets and revenue are all judged, whatever the query asks for
+    checks = [_dominant(sorted(truth.org_buyers, reverse=True), 0.0),
+              _dominant(sorted(truth.org_tickets, reverse=True), 0.0),
+              _dominant(sorted(truth.org_revenue, reverse=True), 1.0)]
     if any(c is True for c in checks):
         return {DOMINANCE}, True
     return None, all(c is False for c in checks)
