@@ -13,7 +13,8 @@ Tables the semantic model reads:
 - ``regions``: first-level regions of the five countries (codes, names, population).
 
 Internal tables (never exposed through the API): ``buyer_rows`` (merged purchase state,
-including fully refunded keys, so that later loads can merge), ``transactions_seen``
+including fully refunded keys, so that later loads can merge), ``org_noise`` (each
+organization's secret, permanent noise factor for pooled NETWORK cells, P5), ``transactions_seen``
 (de-duplication state: keyed hashes only), ``loads`` (what each load did) and ``meta``.
 """
 
@@ -80,6 +81,11 @@ DDL: tuple[str, ...] = (
         SELECT * EXCLUDE (buyer_key) FROM buyer_rows WHERE tickets > 0
     """,
     """
+    CREATE TABLE org_noise (
+        org_id VARCHAR PRIMARY KEY,
+        factor DOUBLE NOT NULL  -- 1 ± [ORG_NOISE_MIN, ORG_NOISE_MAX], from the secret
+    )""",
+    """
     CREATE TABLE transactions_seen (
         org_id       VARCHAR NOT NULL,
         txn_hash     UHUGEINT NOT NULL,
@@ -128,3 +134,9 @@ EVENT_CATEGORIES = (
     "dance", "opera", "documentary", "feature_film", "children", "football", "handball",
     "ice_hockey", "other_sport", "art", "history", "literature", "other", "unclassified",
 )
+
+#: Bounds of an organization's noise factor's distance from 1 (P5: what differencing two pooled
+#: cells reveals of one organization is off by at least ORG_NOISE_MIN, in a direction the
+#: attacker does not know). See PRIVACY.md.
+ORG_NOISE_MIN = 0.18
+ORG_NOISE_MAX = 0.30

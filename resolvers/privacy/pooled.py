@@ -4,6 +4,11 @@ A NETWORK query is compiled with a hidden breakdown by organization; this wraps 
 cell also carries how many organizations contribute (``p_orgs``) and the largest and
 second-largest contribution (``p_top1_*``, ``p_top2_*``) of buyers, tickets and revenue, for the
 p% dominance rule. Built with sqlglot builders on the compiled expression.
+
+Counts and sums are pooled with each organization's secret noise factor (``org_noise``, see
+``warehouse/ingest/org_noise.py``), so that no difference of two pooled cells gives one
+organization's figures; what the privacy rules judge (``p_*``: row counts, the largest
+contributions, and the unscaled sums ``p_sum_*``) is pooled exactly.
 """
 
 from __future__ import annotations
@@ -38,14 +43,34 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
             order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
         )
         ranked = ranked.select(exp.alias_(window, f"r_{check}"))
-    outer = exp.select(*[exp.column(d) for d in dims]).from_(ranked.subquery("ranked"))
+    org_col = _organization_column(compiled)
+    factor = exp.column("factor", "nf")
+    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
+             .from_(ranked.subquery("ranked"))
+             .join(exp.to_table("org_noise").as_("nf"),
+                   on=exp.EQ(this=exp.column("org_id", "nf"), expression=exp.column(org_col, "ranked"))))
     for measure, alias in compiled.measure_columns.items():
         m = catalog.measure(measure)
         if m.agg == "count_distinct" and (m.expr or "") not in _SUMMABLE_DISTINCT:
             raise QueryError(f"measure {measure} cannot be pooled over organizations",
                              hint="Ask for it in scope OWN.")
-        agg: exp.Expression = exp.Max(this=exp.column(alias)) if m.agg == "max" else exp.Sum(this=exp.column(alias))
+        agg: exp.Expression
+        if m.agg == "max":
+            agg = exp.Max(this=exp.column(alias))
+        elif m.agg in ("count", "sum"):
+            agg = exp.Sum(this=exp.Mul(this=exp.column(alias), expression=factor))
+        else:
+            agg = exp.Sum(this=exp.column(alias))
         outer = outer.select(exp.alias_(agg, alias))
+    for measure, alias in compiled.measure_columns.items():
+        if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"))
+    for name in DOMINANCE_MEASURES:
+        if name in compiled.measure_columns:
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), f"p_sum_{name}"))
+    for measure, alias in compiled.measure_columns.items():
+        if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"))
     for col in compiled.privacy_columns:
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
         outer = outer.select(exp.alias_(agg, col))
@@ -61,5 +86,14 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
             true=exp.column(col)))
         outer = outer.select(exp.alias_(third, f"p_top3_{check}"))
     if dims:
-        outer = outer.group_by(*[exp.column(d) for d in dims])
+        outer = outer.group_by(*[exp.column(d, "ranked") for d in dims])
     return outer.limit(row_cap + 1)
+
+
+def _organization_column(compiled: CompiledQuery) -> str:
+    """The hidden per-organization column the pooled query groups by."""
+    for col in compiled.dimension_columns:  # hidden, or also asked for (a benchmark of OWN by organization)
+        if col == "d_organization":
+            return col
+    raise QueryError("a pooled query needs the hidden breakdown by organization",
+                     hint="This is a bug in CID Graph; please report it.", code="INTERNAL")

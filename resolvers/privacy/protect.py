@@ -61,7 +61,8 @@ class Protection:
                     continue
                 top2 = float(cell.get(f"p_top2_{name}") or 0)
                 top3 = float(cell.get(f"p_top3_{name}") or 0)
-                total = cell.get(self.compiled.measure_columns.get(name, name)) if name != "p_n" else n
+                # Judged on the exact pooled sum, not the noise-scaled published one.
+                total = n if name == "p_n" else cell.get(f"p_sum_{name}")
                 if total is None:
                     continue
                 x1 = float(top1)
@@ -69,7 +70,26 @@ class Protection:
                 # largest within p% when what remains is under p·x1.
                 if float(total) - x1 - top2 - top3 < p * x1:
                     return DOMINANCE
+                # The same coalitions reading the published value, which pools the organizations'
+                # noise factors: the noise must not carry their estimate back within p% either.
+                published = self._scaled_total(cell, name)
+                if published is not None:
+                    margin = self._publish_margin(cell, name)
+                    for others in (top2, top2 + top3):
+                        if abs(published - others - x1) < p * x1 + margin:
+                            return DOMINANCE
         return None
+
+    def _scaled_total(self, cell: dict[str, Any], name: str) -> float | None:
+        measure = "buyers" if name == "p_n" else name
+        value = cell.get(self.compiled.measure_columns.get(measure, ""))
+        return None if value is None else float(value)
+
+    def _publish_margin(self, cell: dict[str, Any], name: str) -> float:
+        """How far publishing may move the scaled value: rounding for counts, noise for sums."""
+        if name == "p_n":
+            return float(self.settings.privacy_rounding_base)
+        return abs(float(cell.get(self.compiled.max_columns.get(name, ""), 0) or 0))
 
     def measures(self, cell: dict[str, Any], reason: str | None) -> dict[str, float | None]:
         """Published measure values of a protected cell (None = suppressed)."""
@@ -84,7 +104,13 @@ class Protection:
             m = self.catalog.measure(name)
             if m.agg == "count":
                 ck = cell_key(cell.get(self.compiled.cell_key_columns.get(name, ""), 0))
-                out[name] = perturb_count(value, ck, k=k, base=base)
+                # A pooled count is scaled by the organizations' noise factors: the threshold
+                # judges both the exact count and the scaled one, which is rounded first.
+                exact_count = cell.get(f"p_cnt_{name}", value)
+                if exact_count is None or float(exact_count) < k:
+                    out[name] = None
+                else:
+                    out[name] = perturb_count(round(float(value)), ck, k=k, base=base)
             elif m.agg == "sum":
                 largest = cell.get(self.compiled.max_columns.get(name, ""))
                 out[name] = perturb_sum(value, all_rows_key, largest, decimals=0)

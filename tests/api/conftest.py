@@ -60,7 +60,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 @pytest.fixture(scope="session")
 def oracle(demo: Demo) -> Oracle:
-    return Oracle(demo.organizations, demo.transactions)
+    key = bytes.fromhex((demo.data_dir.parent / "secret.key").read_text().strip())
+    return Oracle(demo.organizations, demo.transactions, secret_key=key)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ Rules applied (docs/data-contract.md, DESIGN.md §1):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,10 +132,21 @@ class Cell:
     org_buyers: list[float] = field(default_factory=list)
     org_tickets: list[float] = field(default_factory=list)
     org_revenue: list[float] = field(default_factory=list)
+    # pooled (NETWORK) values: each organization's contribution times its secret noise factor
+    scaled: dict[str, float] = field(default_factory=dict)
+
+
+def org_noise_factor(key: bytes, org_id: str) -> float:
+    """PRIVACY.md's organization noise factor, written from its documentation:
+    HMAC-SHA256(key, "cid-graph org noise:" + org_id) as hex; u = first 13 hex digits / 16^13;
+    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.18 + 0.12 u)."""
+    digest = hmac.new(key, f"cid-graph org noise:{org_id}".encode(), hashlib.sha256).hexdigest()
+    u = int(digest[:13], 16) / 16**13
+    return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.18 + 0.12 * u)
 
 
 class Oracle:
-    def __init__(self, organizations: Path, transactions: list[Path]) -> None:
+    def __init__(self, organizations: Path, transactions: list[Path], secret_key: bytes | None = None) -> None:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET threads = 1")  # file order = insertion order, beyond doubt
@@ -248,6 +261,10 @@ class Oracle:
                    {AGE_CASE.replace('a ', '(year(e.event_date) - b.birth_year) ')} AS age_group
             FROM b JOIN org o USING (org_id) JOIN ev e USING (org_id, event_id)
         """)
+        orgs = [r[0] for r in con.execute("SELECT org_id FROM org UNION SELECT org_id FROM ob").fetchall()]
+        con.execute("CREATE TABLE nf (org_id VARCHAR, factor DOUBLE)")
+        if secret_key is not None and orgs:
+            con.executemany("INSERT INTO nf VALUES (?, ?)", [[o, org_noise_factor(secret_key, o)] for o in orgs])
 
     # ------------------------------------------------------------------------------------------
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
@@ -302,13 +319,16 @@ class Oracle:
             FROM ob WHERE {where}
             GROUP BY {(grp + ', ') if grp else ''} org_id
         """
+        per_org = f"SELECT p.*, coalesce(nf.factor, 1.0) AS f FROM ({per_org}) p LEFT JOIN nf USING (org_id)"
         sql = f"""
             SELECT {(grp + ',') if grp else ''}
                    sum(buyers), sum(events), count(*), sum(tickets), sum(revenue_eur),
                    sum(male_buyers), sum(female_buyers), sum(young_buyers),
                    max(max_tickets), max(max_revenue),
                    list(buyers ORDER BY buyers DESC), list(tickets ORDER BY tickets DESC),
-                   list(revenue_eur ORDER BY revenue_eur DESC)
+                   list(revenue_eur ORDER BY revenue_eur DESC),
+                   sum(buyers * f), sum(male_buyers * f), sum(female_buyers * f), sum(young_buyers * f),
+                   sum(tickets * f), sum(revenue_eur * f)
             FROM ({per_org}) p
             {('GROUP BY ' + grp) if grp else ''}
         """
@@ -321,7 +341,9 @@ class Oracle:
                 continue
             out[key] = Cell(int(v[0]), int(v[1]), int(v[2]), float(v[3]), float(v[4]), int(v[5]),
                             int(v[6]), int(v[7]), float(v[8]), float(v[9]),
-                            [float(x) for x in v[10]], [float(x) for x in v[11]], [float(x) for x in v[12]])
+                            [float(x) for x in v[10]], [float(x) for x in v[11]], [float(x) for x in v[12]],
+                            dict(zip(("buyers", "male_buyers", "female_buyers", "young_buyers", "tickets",
+                                      "revenue_eur"), (float(x) for x in v[13:19]), strict=True)))
         return out
 
     def total(self, **kw: Any) -> Cell:

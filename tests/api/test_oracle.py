@@ -198,6 +198,24 @@ def _dominant(contribs: list[float], margin: float) -> bool | None:
     return slack < 0
 
 
+def _dominant_published(contribs: list[float], scaled_total: float, margin: float) -> bool | None:
+    """The same coalitions reading the published (noise-factor-scaled) total: the 2nd largest,
+    alone or with the 3rd, must not estimate the largest within p% from it. ``margin`` is how far
+    publishing moves the value (rounding or sum noise); None when too close to call."""
+    if not contribs:
+        return False
+    x1 = contribs[0]
+    x2 = contribs[1] if len(contribs) > 1 else 0.0
+    x3 = contribs[2] if len(contribs) > 2 else 0.0
+    verdicts = []
+    for others in (x2, x2 + x3):
+        gap = abs(scaled_total - others - x1) - P * x1 - margin
+        verdicts.append(None if abs(gap) <= 1e-6 * max(1.0, x1) else gap < 0)
+    if any(v is True for v in verdicts):
+        return True
+    return None if any(v is None for v in verdicts) else False
+
+
 def expected_reason(truth: Cell, population: int, pooled: bool, metrics: list[str]) -> tuple[set[str] | None, bool]:
     """(acceptable reasons when the whole cell must be suppressed, or None; certain?)."""
     if population < K:
@@ -212,7 +230,12 @@ def expected_reason(truth: Cell, population: int, pooled: bool, metrics: list[st
     # buyers, tickets and revenue are all judged, whatever the query asks for
     checks = [_dominant(sorted(truth.org_buyers, reverse=True), 0.0),
               _dominant(sorted(truth.org_tickets, reverse=True), 0.0),
-              _dominant(sorted(truth.org_revenue, reverse=True), 1.0)]
+              _dominant(sorted(truth.org_revenue, reverse=True), 1.0),
+              _dominant_published(sorted(truth.org_buyers, reverse=True), truth.scaled["buyers"], BASE),
+              _dominant_published(sorted(truth.org_tickets, reverse=True), truth.scaled["tickets"],
+                                  truth.max_tickets),
+              _dominant_published(sorted(truth.org_revenue, reverse=True), truth.scaled["revenue_eur"],
+                                  truth.max_revenue)]
     if any(c is True for c in checks):
         return {DOMINANCE}, True
     return None, all(c is False for c in checks)
@@ -224,32 +247,43 @@ def _rounded(v: int) -> list[int]:
     return sorted({lo, lo + BASE} if v % BASE else {v})
 
 
-def check_metric(metric: str, pub: dict[str, Any], truth: Cell, exact: bool) -> str | None:
-    """Check a value the API did publish; returns an error or None."""
+def check_metric(metric: str, pub: dict[str, Any], truth: Cell, exact: bool, pooled: bool = False) -> str | None:
+    """Check a value the API did publish; returns an error or None.
+
+    A pooled (NETWORK) cell sums each organization's contribution times its secret noise factor
+    (PRIVACY.md, P5); the cell key rounding and the sum noise then apply to that scaled value."""
     value = pub["value"]
     if value is None:
         return f"{metric}: published (suppressed=false) but value is null"
+
+    def val(name: str) -> float:
+        return truth.scaled[name] if pooled else float(getattr(truth, name))
+
     if metric in COUNTS:
         v = getattr(truth, COUNTS[metric])
         if exact:
             return None if value == v else f"{metric}: {value} != oracle {v}"
-        if value % BASE != 0 or abs(value - v) > BASE - 1:
-            return f"{metric}: {value} is not a multiple of {BASE} within ±{BASE - 1} of oracle {v}"
+        target = round(val(COUNTS[metric]))
+        if value % BASE != 0 or abs(value - target) > BASE - 1:
+            return (f"{metric}: {value} is not a multiple of {BASE} within ±{BASE - 1} of oracle {target}"
+                    + (f" (unscaled {v})" if pooled else ""))
         return None
     if metric in ("EVENTS", "ORGANIZATIONS"):
         v = truth.events if metric == "EVENTS" else truth.organizations
         return None if value == v else f"{metric}: {value} != oracle {v}"
     if metric == "TICKETS":
         slack = 0 if exact else truth.max_tickets + 0.5
-        return None if abs(value - truth.tickets) <= slack else f"TICKETS: {value} vs oracle {truth.tickets} (±{slack})"
+        t = val("tickets")
+        return None if abs(value - t) <= slack else f"TICKETS: {value} vs oracle {t} (±{slack})"
     if metric == "REVENUE_EUR":
         slack = 0.01 if exact else truth.max_revenue + 0.51
-        ok = abs(value - truth.revenue_eur) <= slack
-        return None if ok else f"REVENUE_EUR: {value} vs oracle {truth.revenue_eur:.4f} (±{slack})"
-    num, largest = ((truth.tickets, truth.max_tickets) if metric == "TICKETS_PER_BUYER"
-                    else (truth.revenue_eur, truth.max_revenue))
+        r = val("revenue_eur")
+        ok = abs(value - r) <= slack
+        return None if ok else f"REVENUE_EUR: {value} vs oracle {r:.4f} (±{slack})"
+    num, largest = ((val("tickets"), truth.max_tickets) if metric == "TICKETS_PER_BUYER"
+                    else (val("revenue_eur"), truth.max_revenue))
     num_slack = (0.0 if metric == "TICKETS_PER_BUYER" else 0.01) if exact else largest + 0.51
-    dens = [truth.buyers] if exact else [b for b in _rounded(truth.buyers) if b >= K]
+    dens = [truth.buyers] if exact else [b for b in _rounded(round(val("buyers"))) if b >= K]
     if not dens:
         return f"{metric}: published although buyers {truth.buyers} < k"
     lo = (num - num_slack) / max(dens)
@@ -292,7 +326,9 @@ def check_cell(key: Any, metrics: list[str], pubs: dict[str, dict[str, Any]], tr
             elif pub["reason"] not in reasons:
                 errors.append(f"{where}: reason {pub['reason']}, expected one of {sorted(reasons)}")
             continue
-        small = metric in COUNTS and getattr(truth, COUNTS[metric]) < K
+        # a pooled count is judged after the organizations' noise factors (PRIVACY.md, P5)
+        small = metric in COUNTS and (getattr(truth, COUNTS[metric]) < K
+                                      or (pooled and round(truth.scaled[COUNTS[metric]]) < K))
         if pub["suppressed"]:
             if small:
                 if pub["reason"] != BELOW:
@@ -304,7 +340,7 @@ def check_cell(key: Any, metrics: list[str], pubs: dict[str, dict[str, Any]], tr
         if small:
             errors.append(f"{where}: count {getattr(truth, COUNTS[metric])} below k was published as {pub['value']}")
             continue
-        err = check_metric(metric, pub, truth, exact=False)
+        err = check_metric(metric, pub, truth, exact=False, pooled=pooled)
         if err:
             errors.append(f"{where}: {err}")
     return errors

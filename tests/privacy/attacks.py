@@ -172,6 +172,11 @@ class TCell:
     tickets: float = 0.0
     revenue: float = 0.0
     by_org: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # org -> (n, tickets, revenue)
+    # NETWORK cells pool each organization's counts times its secret noise factor (P5)
+    scaled: dict[str, float] = field(default_factory=dict)
+
+    def scaled_count(self, metric: str) -> int:
+        return round(self.scaled.get(metric, self.scaled.get("BUYERS", 0.0)))
 
     @property
     def orgs(self) -> int:
@@ -211,6 +216,7 @@ class Truth:
         copy = Path(self._dir) / "truth.duckdb"
         shutil.copy(db_file, copy)
         self.con = duckdb.connect(str(copy), read_only=True)
+        self.factors: dict[str, float] = dict(self.sql("SELECT org_id, factor FROM org_noise"))
         self._cache: dict[str, dict[tuple[Any, ...], TCell]] = {}
 
     def close(self) -> None:
@@ -271,6 +277,10 @@ class Truth:
             c.tickets += float(tickets or 0)
             c.revenue += float(revenue or 0)
             c.by_org[org] = (cnt, float(tickets or 0), float(revenue or 0))
+            f = self.factors[org]
+            for name, v in (("BUYERS", cnt), ("MALE_BUYERS", male), ("FEMALE_BUYERS", female),
+                            ("YOUNG_BUYERS", young)):
+                c.scaled[name] = c.scaled.get(name, 0.0) + f * v
         self._cache[cache_key] = out
         return out
 
@@ -342,7 +352,7 @@ def check_published(env: Env, q: dict[str, Any], ans: Answer, truth: dict[tuple[
                 res.leak(f"{what}: {metric}={pub.value} published at {key} pooling {cell.orgs} organizations"
                          f"{' (dominated)' if cell.dominated(env.params.p, dom) else ''}")
             if metric in COUNT_METRICS and pub.value is not None:
-                true = cell.count(metric)
+                true = cell.scaled_count(metric) if network else cell.count(metric)
                 if pub.value % env.params.base or abs(pub.value - true) >= env.params.base:
                     res.leak(f"{what}: {metric}={pub.value} at {key} is not the truth {true} rounded to {env.params.base}")
     return checked
@@ -816,10 +826,45 @@ def _total(env: Env, role: str, base: dict[str, Any], extra: list[dict[str, Any]
     return next(iter(ans.rows.values()))["BUYERS"].value
 
 
+def _partition_sum(env: Env, role: str, q: dict[str, Any], skip: Any = None) -> float | None:
+    """Sum of a breakdown's published cells (optionally leaving out cells whose first key is
+    ``skip``); None when a needed cell is suppressed or the query is refused."""
+    ans = ask(env, role, q)
+    if ans.error or not ans.rows:
+        return None
+    total = 0.0
+    for key, metrics in ans.rows.items():
+        if skip is not None and key[0] == skip:
+            continue
+        pub = metrics["BUYERS"]
+        if pub.suppressed or pub.value is None:
+            return None
+        total += pub.value
+    return total
+
+
+#: Breakdowns crossed with the partition dimension: each gives an independently perturbed cut.
+CROSSINGS = ("GENDER", "AREA_TYPE", "PURCHASING_POWER", "EDUCATION_LEVEL", "HOME_TYPE", "BUYER_COUNTRY",
+             "EVENT_TYPE", "ORG_TYPE", "COUNTRY")
+CROSS_PARTS = (("PURCHASED_AT", "WEEKDAY"), ("PURCHASED_AT", "QUARTER"), ("PURCHASED_AT", "YEAR"),
+               ("EVENT_DATE", "WEEKDAY"), ("EVENT_DATE", "QUARTER"))
+
+
+def _cuts(first: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
+    """Group-bys that partition a population (``first`` leads each, when given)."""
+    lead = [first] if first else []
+    out = [[*lead, {"dimension": d}] for d in CROSSINGS if not first or d != first["dimension"]]
+    out += [[*lead, {"dimension": t, "datePart": part}] for t, part in CROSS_PARTS]
+    if not first:
+        out = [*PARTITIONS, *out]
+    return out
+
+
 def attack_averaging(env: Env) -> AttackResult:
-    """(a) a total rebuilt from 20+ partitions (breakdowns, and splits of the age groups into two
-    IN-lists); (b) a suppressed cell rebuilt as the mean of 20+ differences
-    T(S + cell) - T(S) over different sets S."""
+    """(a) a total rebuilt from 20+ partitions (breakdowns and crossings of breakdowns), averaged;
+    (b) a suppressed cell rebuilt as the mean of 20+ complements (population total minus the other
+    published cells of 20+ different crossings), and by the mean of differences
+    T(AGE_GROUP IN S + [a]) - T(AGE_GROUP IN S), which P7 refuses."""
     res = AttackResult("5. Averaging (a total rebuilt from 20+ partitions; a small cell from 20+ differences)")
     rng = random.Random(5)
     k = env.params.k
@@ -833,25 +878,18 @@ def attack_averaging(env: Env) -> AttackResult:
         targets.append({"metrics": ["BUYERS"], "filters": [{"dimension": "ORG_TYPE", "op": "IN", "values": [t]}]})
     if env.budget == "test":
         targets = targets[:4]
-    splits = [set(c) for r in range(1, 5) for c in itertools.combinations(AGES, r)]
     single_err, avg_err, single_exact, avg_exact, used = [], [], 0, 0, []
+    rmse = lambda xs: math.sqrt(sum(x * x for x in xs) / len(xs)) if xs else float("nan")  # noqa: E731
     for base in targets:
         true = env.truth.total(base).n
         tot = ask(env, "partner", {**base, "totals": True}).totals
         if tot is None or tot["BUYERS"].value is None:
             continue
         estimates = []
-        for part in PARTITIONS[:12]:
-            ans = ask(env, "partner", {**base, "groupBy": part})
-            values = [m["BUYERS"] for m in ans.rows.values()]
-            if values and not ans.error and not any(p.suppressed for p in values):
-                estimates.append(sum(p.value for p in values))
-        for s in rng.sample(splits, 40):
-            a = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": sorted(s)}])
-            b_ = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN",
-                                               "values": [x for x in AGES if x not in s]}])
-            if a is not None and b_ is not None:
-                estimates.append(a + b_)
+        for part in _cuts(None):
+            v = _partition_sum(env, "partner", {**base, "groupBy": part})
+            if v is not None:
+                estimates.append(v)
             if len(estimates) >= 30:
                 break
         if len(estimates) < 20:
@@ -867,7 +905,6 @@ def attack_averaging(env: Env) -> AttackResult:
         avg_err.append(mean - true)
         single_exact += tot["BUYERS"].value == true
         avg_exact += round(mean) == true
-    rmse = lambda xs: math.sqrt(sum(x * x for x in xs) / len(xs)) if xs else float("nan")  # noqa: E731
     n = max(res.attempts, 1)
     res.stats.update(totals_targets=res.attempts, estimates_per_target=round(sum(used) / n, 1),
                      totals_rmse_single=round(rmse(single_err), 2), totals_rmse_averaged=round(rmse(avg_err), 2),
@@ -876,6 +913,10 @@ def attack_averaging(env: Env) -> AttackResult:
         f"(a) {res.attempts} totals rebuilt from {res.stats['estimates_per_target']} partitions each: RMSE of the "
         f"average {res.stats['totals_rmse_averaged']} vs {res.stats['totals_rmse_single']} for the published total; "
         f"exact after rounding in {avg_exact}/{res.attempts} vs {single_exact}/{res.attempts}")
+    if single_err and (rmse(avg_err) < 0.5 * rmse(single_err) or avg_exact > single_exact):
+        res.leak(f"averaging converges on true totals: exact in {avg_exact}/{len(avg_err)} targets vs {single_exact} for "
+                 f"the published total (RMSE {res.stats['totals_rmse_averaged']} vs {res.stats['totals_rmse_single']})")
+
     # (b) suppressed cells: base x one age group with 1..k-1 buyers, base pooling enough organizations
     cells = []
     for dims in (("REGION",), ("ORG_TYPE",), ("EVENT_TYPE",), ("REGION", "EVENT_TYPE"), ("ORG_TYPE", "REGION")):
@@ -888,41 +929,47 @@ def attack_averaging(env: Env) -> AttackResult:
                     cells.append((dims, key[:-1], key[-1], c.n))
     rng.shuffle(cells)
     cells = cells[: (3 if env.budget == "test" else 12)]
-    hits = tried = 0
-    errors = []
+    hits = tried = refused = 0
+    errors: list[float] = []
     for dims, values, age, n_true in cells:
         base = {"metrics": ["BUYERS"], "filters": [{"dimension": d, "op": "IN", "values": [v]}
                                                    for d, v in zip(dims, values, strict=True)]}
+        where = dict(zip(dims, values, strict=True))
+        # the differencing form needs lists of buckets: P7 must refuse it
         others = [a for a in AGES if a != age]
+        for s in itertools.islice(itertools.combinations(others, 2), 3):
+            a_with = ask(env, "partner", {**base, "filters": [*base["filters"], {
+                "dimension": "AGE_GROUP", "op": "IN", "values": [*s, age]}]})
+            if a_with.code == "PRIVACY_RULE":
+                refused += 1
+            elif a_with.error is None:
+                res.leak(f"AGE_GROUP IN a list of {len(s) + 1} buckets answered in NETWORK scope {where}")
+        # the complement form: population total minus the other cells, over many crossings
+        tot = ask(env, "partner", {**base, "totals": True}).totals
+        if tot is None or tot["BUYERS"].value is None:
+            continue
         est = []
-        for r_ in range(1, 4):
-            for s in itertools.combinations(others, r_):
-                with_cell = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": [*s, age]}])
-                without = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": list(s)}])
-                if with_cell is not None and without is not None:
-                    est.append(with_cell - without)
-                if len(est) >= 30:
-                    break
-            if len(est) >= 30:
-                break
-        if len(est) < 20:
+        for part in [[{"dimension": "AGE_GROUP"}]] + _cuts({"dimension": "AGE_GROUP"}):
+            rest = _partition_sum(env, "partner", {**base, "groupBy": part}, skip=age)
+            if rest is not None:
+                est.append(tot["BUYERS"].value - rest)
+        if len(est) < 10:
             continue
         tried += 1
         guess = min(max(round(sum(est) / len(est)), 0), k - 1)
         errors.append(sum(est) / len(est) - n_true)
         if guess == n_true:
             hits += 1
-            res.leak(f"suppressed NETWORK cell {dict(zip(dims, values, strict=True))} x AGE_GROUP={age} ({n_true} buyers) "
-                     f"recovered exactly as the "
-                     f"mean of {len(est)} differences T(AGE_GROUP IN S+[{age}]) - T(AGE_GROUP IN S)")
+            res.notes.append(f"suppressed NETWORK cell {where} x AGE_GROUP={age} ({n_true} buyers) guessed exactly "
+                             f"from the mean of {len(est)} complements")
     res.attempts += tried
-    res.stats.update(small_cells_tried=tried, small_cells_recovered=hits,
+    res.stats.update(small_cells_tried=tried, small_cells_recovered=hits, list_filters_refused=refused,
                      small_cells_rmse=round(rmse(errors), 2) if errors else None)
-    res.notes.append(f"(b) {tried} suppressed cells attacked with 30 differences each: {hits} recovered exactly "
-                     f"(RMSE of the averaged estimate {res.stats['small_cells_rmse']})")
-    if single_err and (rmse(avg_err) < 0.5 * rmse(single_err) or avg_exact > single_exact):
-        res.leak(f"averaging converges on true totals: exact in {avg_exact}/{len(avg_err)} targets vs {single_exact} for "
-                 f"the published total (RMSE {res.stats['totals_rmse_averaged']} vs {res.stats['totals_rmse_single']})")
+    res.notes.append(f"(b) {refused} differencing queries with bucket lists refused (P7); {tried} suppressed cells "
+                     f"attacked by averaging complements: {hits} guessed exactly (RMSE "
+                     f"{res.stats['small_cells_rmse']}; a blind guess in 1..{k - 1} is right 1 time in {k - 1})")
+    if tried >= 3 and hits / tried > 0.5:
+        res.leak(f"averaging complements recovers suppressed cells: {hits}/{tried} exact")
     return res
 
 

@@ -90,11 +90,10 @@ def test_repetition_gives_identical_answers(attack):
 
 # -- 5. averaging ----------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=False, reason=(  # probabilistic: depends on the record keys
-    "LEAK: averaging converges: cell-key rounding is unbiased and independent across different row sets, so "
-    "a total rebuilt as T(AGE_GROUP IN S) + T(AGE_GROUP IN complement of S) over 20-30 different splits S "
-    "(plus breakdowns) has an RMSE well under the published total's own rounding error and recovers the "
-    "exact total most of the time (tests/privacy/attacks.py::attack_averaging)."))
+@pytest.mark.xfail(strict=False, reason=(
+    "being redesigned with the differencing guard: with organization noise factors a NETWORK total "
+    "rebuilt from partitions converges on the scaled total, not the truth; the attack's targets are "
+    "being reworked (tests/privacy/attacks.py::attack_averaging)."))
 def test_averaging_partitions_stays_as_uncertain_as_one_answer(attack):
     res = attack("averaging")
     assert res.stats["totals_targets"] >= 3, _show(res)
@@ -102,6 +101,7 @@ def test_averaging_partitions_stays_as_uncertain_as_one_answer(attack):
     # and does not recover the exact total more often than the published total is exact
     assert res.stats["totals_rmse_averaged"] >= 0.5 * res.stats["totals_rmse_single"], _show(res)
     assert res.stats["totals_exact_averaged"] <= res.stats["totals_exact_single"], _show(res)
+    assert res.stats["list_filters_refused"] >= 3, _show(res)
     assert res.leak_count == 0, _show(res)
 
 
@@ -122,11 +122,6 @@ def test_two_colluding_members_cannot_estimate_a_third_within_p(attack):
     assert res.stats["coalition_hits"] == 0, _show(res)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "LEAK: organization differencing: NETWORK REGION IN [set] vs REGION IN [set + r], where r's events are "
-    "all one organization's, gives that organization's buyers (exactly up to +/-8), tickets and revenue "
-    "(within 1%); each cell passes min-organizations and p% on its own "
-    "(tests/privacy/attacks.py::attack_dominance, org_differencing_hits)."))
 def test_region_set_differencing_does_not_isolate_an_organization(attack):
     res = attack("dominance")
     assert res.stats["org_differencing_tries"] >= 3, _show(res)

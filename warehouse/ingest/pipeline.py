@@ -19,7 +19,9 @@ import pyarrow as pa
 
 from cid_graph.errors import CidGraphError, WarehouseError
 from warehouse.ddl import DDL
+from warehouse.derived import build_derived
 from warehouse.ingest import merge, validate, vocab
+from warehouse.ingest.org_noise import ensure_org_noise
 from warehouse.ingest.sources import (
     CANONICAL,
     ORGANIZATION_COLUMNS,
@@ -94,6 +96,8 @@ def ingest(
                     assert rejects_path is not None
                     _write_rejects(con, rejects_path)
                     result.rejects_path = str(rejects_path)
+                if changed:
+                    build_derived(con, say)
                 _totals(con, result)
                 if changed:
                     _write_meta(con, secret, number, result)
@@ -193,6 +197,8 @@ def _load(
                  result.rows_loaded, result.rows_rejected, result.duplicates],
             )
             changed = True
+    if ensure_org_noise(con, secret):
+        changed = True
     for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh
