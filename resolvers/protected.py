@@ -13,6 +13,8 @@ from resolvers.context import RequestContext, Services
 from resolvers.privacy import Caller as PrivacyCaller
 from resolvers.privacy import Constrained, Protection, Published, constrain
 from resolvers.privacy.pooled import pooled_select
+from resolvers.privacy.protect import BELOW, POPULATION
+from resolvers.privacy.slices import guard
 from resolvers.request import InsightRequest
 
 
@@ -65,16 +67,55 @@ class ProtectedResult:
     rows: list[tuple[tuple[Any, ...], dict[str, Published]]]
     totals: dict[str, Published]
     truncated: bool
+    population: int = 0  # buyer rows of the (guarded) population; never leaves the server
 
 
 def run_protected(services: Services, constrained: Constrained, query: Query, pooled: bool,
                   opened: Any, *, fill: bool = True) -> ProtectedResult:
-    """Execute ``query`` (already constrained) and protect every cell and the totals."""
+    """Execute ``query`` (already constrained) and protect every cell and the totals.
+
+    Protected metrics are computed on the query as the differencing guard normalizes it
+    (resolvers/privacy/slices.py); metrics published exactly (own data, P6) on the query as
+    asked, so that they stay exact.
+    """
+    catalog, settings = services.catalog, services.settings
+    metrics = constrained.query.metrics
+    exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
+    protected = tuple(m for m in metrics if m not in exact)
+    compile_query(catalog, query)  # a bad query fails with its own error, before any probe
+    if protected:
+        guarded = guard(query, catalog, settings.privacy_k, _counter(services, opened))
+    if not protected or not guarded.changed(query):
+        result = _protect(services, query, pooled, opened, metrics, exact)
+    else:
+        shielded = (_empty(protected, grouped=bool(query.group_by)) if guarded.empty
+                    else _protect(services, guarded.query, pooled, opened, protected, frozenset()))
+        shielded.rows = [r for r in shielded.rows if _admitted(catalog, constrained.query, r[0])]
+        if exact:
+            plain = _protect(services, query, pooled, opened, tuple(m for m in metrics if m in exact), exact)
+            result = _merge(metrics, plain, shielded)
+        else:
+            result = shielded
+    if fill and len(exact) < len(metrics):
+        result.rows = _fill_empty_buckets(catalog, constrained, result.rows, metrics, result.population,
+                                          settings.privacy_k)
+    return result
+
+
+def _counter(services: Services, opened: Any) -> Any:
+    """Counts of buyer rows by one column, for the differencing guard's probes."""
+    def count(probe: Query, column: str) -> dict[Any, int]:
+        ran = _execute(services, probe, False, opened)
+        n = ran.compiled.row_count_column
+        return {row.get(column): int(row.get(n) or 0) for row in ran.cells}
+    return count
+
+
+def _protect(services: Services, query: Query, pooled: bool, opened: Any,
+             metrics: tuple[str, ...], exact: frozenset[str]) -> ProtectedResult:
     settings, catalog = services.settings, services.catalog
     main = _execute(services, query, pooled, opened)
     whole = _execute(services, replace(query, group_by=()), pooled, opened)
-    metrics = constrained.query.metrics
-    exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
 
     total_cell = whole.cells[0] if whole.cells else {}
     population = int(total_cell.get("p_n") or 0)
@@ -92,9 +133,42 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
     for cell in main.cells[: settings.row_cap]:
         pub, _ = prot.publish(cell, population, metrics, totals_measures, totals_reason, totals_exact)
         rows.append((tuple(cell.get(c) for c in dim_cols), pub))
-    if fill and len(exact) < len(metrics):
-        rows = _fill_empty_buckets(catalog, constrained, rows, metrics, population, settings.privacy_k)
-    return ProtectedResult(rows, totals_pub, truncated)
+    return ProtectedResult(rows, totals_pub, truncated, population)
+
+
+def _empty(metrics: tuple[str, ...], grouped: bool) -> ProtectedResult:
+    """The answer when the guard left nothing of the population (one row when not grouped)."""
+    cells = {m: Published(None, True, POPULATION) for m in metrics}
+    return ProtectedResult([] if grouped else [((), dict(cells))], cells, False, 0)
+
+
+def _merge(metrics: tuple[str, ...], plain: ProtectedResult, shielded: ProtectedResult) -> ProtectedResult:
+    """Exact metrics from the query as asked, protected ones from the guarded query, per row."""
+    rows: dict[tuple[Any, ...], dict[str, Published]] = {}
+    for key, pub in plain.rows:
+        rows[key] = dict(pub)
+    for key, pub in shielded.rows:
+        rows.setdefault(key, {}).update(pub)
+    missing = Published(None, True, BELOW)
+    merged = [(key, {m: pub.get(m, missing) for m in metrics}) for key, pub in rows.items()]
+    totals = {m: plain.totals.get(m) or shielded.totals.get(m) or missing for m in metrics}
+    return ProtectedResult(merged, totals, plain.truncated or shielded.truncated, shielded.population)
+
+
+def _admitted(catalog: Catalog, query: Query, key: tuple[Any, ...]) -> bool:
+    """Whether a row's dimension values pass the query's own list filters (as asked).
+
+    A filter the guard did not apply must not bring rows the query did not ask for."""
+    for g, value in zip(query.group_by, key, strict=True):
+        if g.granularity or g.date_part or catalog.dimension(g.dimension).is_time:
+            continue
+        for f in query.filters:
+            if f.dimension != g.dimension:
+                continue
+            inside = str(value) in f.values if value is not None else False
+            if (f.op == "not_in" and inside) or (f.op in ("in", "equals") and not inside):
+                return False
+    return True
 
 
 def _num(value: Any) -> float | None:

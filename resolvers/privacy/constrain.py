@@ -75,7 +75,6 @@ def constrain(request: InsightRequest, caller: Caller, catalog: Catalog, setting
                 f"rule P7: negative filters (NOT_IN on {', '.join(negative)}) are not allowed in scope NETWORK",
                 hint="List the values you want with IN instead.",
             )
-    _single_value_enriched_filters(request, catalog)
     enriched = any(catalog.dimension(d).enriched for d in used)
     query = Query(
         metrics=tuple(dict.fromkeys(request.metrics)),
@@ -108,23 +107,3 @@ def _limit_lists(request: InsightRequest, settings: Settings) -> None:
                          hint=f"Use a limit of at most {settings.row_cap}, or filter to fewer rows.",
                          code="LIMIT_EXCEEDED")
 
-
-def _single_value_enriched_filters(request: InsightRequest, catalog: Catalog) -> None:
-    """P7: a filter on an enriched attribute names one value, with IN, in every scope.
-
-    Lists and negations of buckets let one population be cut many ways (T(S + a) − T(S) for many
-    sets S): each cut is perturbed independently, so averaging the cuts would rebuild a cell the
-    thresholds suppress. One value at a time, or a breakdown, gives each cell one perturbed answer.
-    """
-    for f in request.filters:
-        dim = catalog.dimension(f.dimension)
-        if not dim.enriched:
-            continue
-        if f.op != "in" or len(set(f.values)) != 1:
-            name = f.dimension.upper()
-            raise PrivacyError(
-                f"rule P7: a filter on {name}, an attribute of the buyers, takes exactly one value with IN "
-                f"(this one has {'NOT_IN' if f.op != 'in' else str(len(set(f.values))) + ' values'})",
-                hint=f"Group by {name} and add up the buckets you need, or ask one value per query "
-                     f"(filters: [{{dimension: {name}, op: IN, values: [\"...\"]}}]).",
-            )

@@ -68,9 +68,6 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
     for name in DOMINANCE_MEASURES:
         if name in compiled.measure_columns:
             outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), f"p_sum_{name}"))
-    for measure, alias in compiled.measure_columns.items():
-        if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"))
     for col in compiled.privacy_columns:
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
         outer = outer.select(exp.alias_(agg, col))

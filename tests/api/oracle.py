@@ -93,6 +93,7 @@ DIMENSION_SQL: dict[tuple[str, str | None, str | None], str] = {
     ("AGE_GROUP", None, None): "age_group",
     ("GENDER", None, None): "gender",
     ("PURCHASED_AT", "MONTH", None): "strftime(date_trunc('month', first_local), '%Y-%m-%d')",
+    ("PURCHASED_AT", "DAY", None): "strftime(CAST(first_local AS DATE), '%Y-%m-%d')",
     ("PURCHASED_AT", None, "WEEKDAY"): "CAST(isodow(first_local) AS VARCHAR)",
     ("PURCHASED_AT", None, "HOUR"): "CAST(hour(first_local) AS VARCHAR)",
 }
@@ -139,10 +140,10 @@ class Cell:
 def org_noise_factor(key: bytes, org_id: str) -> float:
     """PRIVACY.md's organization noise factor, written from its documentation:
     HMAC-SHA256(key, "cid-graph org noise:" + org_id) as hex; u = first 13 hex digits / 16^13;
-    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.18 + 0.12 u)."""
+    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.16 + 0.08 u)."""
     digest = hmac.new(key, f"cid-graph org noise:{org_id}".encode(), hashlib.sha256).hexdigest()
     u = int(digest[:13], 16) / 16**13
-    return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.18 + 0.12 * u)
+    return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.16 + 0.08 * u)
 
 
 class Oracle:

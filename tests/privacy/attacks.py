@@ -28,6 +28,8 @@ from typing import Any
 
 import duckdb
 
+from tests.privacy import guard_rule
+
 # --------------------------------------------------------------------------------------------
 # Results and environment
 
@@ -211,7 +213,8 @@ def group_sql(g: dict[str, Any]) -> str:
 class Truth:
     """Exact figures (admin-only knowledge): SQL on a copy of the warehouse file."""
 
-    def __init__(self, db_file: Path) -> None:
+    def __init__(self, db_file: Path, k: int = 10) -> None:
+        self.k = k
         self._dir = tempfile.mkdtemp(prefix="cid-truth-")
         copy = Path(self._dir) / "truth.duckdb"
         shutil.copy(db_file, copy)
@@ -226,8 +229,18 @@ class Truth:
     def sql(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
-    def cells(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None) -> dict[tuple[Any, ...], TCell]:
-        """Truth per cell of an insights query (``q`` as sent; org_ids restricts to organizations)."""
+    def cells(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None,
+              guarded: bool | None = None) -> dict[tuple[Any, ...], TCell]:
+        """Truth per cell of an insights query (``q`` as sent; org_ids restricts to organizations).
+
+        For a protected query the truth is that of the population the differencing guard must
+        leave (PRIVACY.md; tests/privacy/guard_rule.py): ``guarded`` None decides by the query's
+        scope, dimensions and metrics, True/False forces it."""
+        if guarded is None:
+            guarded = any(is_protected(q, m) for m in q.get("metrics") or ["BUYERS"])
+        if guarded:
+            eff = self.effective(q, org_ids)
+            return {} if eff is None else self.cells(eff, org_ids, guarded=False)
         cache_key = json.dumps([q.get("groupBy"), q.get("filters"), q.get("timeRange"), org_ids], sort_keys=True)
         if cache_key in self._cache:
             return self._cache[cache_key]
@@ -284,9 +297,16 @@ class Truth:
         self._cache[cache_key] = out
         return out
 
-    def total(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None) -> TCell:
+    def total(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None,
+              guarded: bool | None = None) -> TCell:
         q = {**q, "groupBy": []}
-        return self.cells(q, org_ids).get((), TCell())
+        return self.cells(q, org_ids, guarded).get((), TCell())
+
+    def effective(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+        """The query the guard must answer for ``q`` (None: an empty population)."""
+        def counts(qq: dict[str, Any], group: dict[str, Any]) -> dict[Any, int]:
+            return {key[0]: c.n for key, c in self.cells({**qq, "groupBy": [group]}, org_ids, guarded=False).items()}
+        return guard_rule.effective(q, counts, self.k)
 
     def org_names(self) -> dict[str, str]:
         return dict(self.sql("SELECT org_id, name FROM organizations"))
@@ -637,12 +657,20 @@ def differencing_pairs(env: Env) -> list[tuple[str, str | None, dict[str, Any], 
 
 
 def attack_differencing(env: Env) -> AttackResult:
+    """Pairs of queries whose populations, as asked, differ by 1-3 buyers.
+
+    Without a guard the one cell holding the added buyers is the only one whose published value
+    can move (the cell key keeps every unchanged cell's value), which shows their attribute. The
+    differencing guard must make the populations actually answered differ by 0 or at least k
+    buyers; every cell whose rows did not change must keep its published value; and a published
+    difference must never equal the true difference of the buyers added as asked."""
     res = AttackResult("3. Differencing (populations differing by 1-3 buyers)")
-    exact_equal = changed_cells = identified = crossings = attempts_cells = 0
+    k = env.params.k
+    exact_equal = attempts_cells = naive_hits = guard_failures = identical = 0
     for role, org, q1, q2, label in differencing_pairs(env):
         orgs = (org,) if org else None
-        t1, t2 = env.truth.cells(q1, orgs), env.truth.cells(q2, orgs)
-        delta = env.truth.total(q2, orgs).n - env.truth.total(q1, orgs).n
+        raw1, raw2 = env.truth.cells(q1, orgs, guarded=False), env.truth.cells(q2, orgs, guarded=False)
+        delta = sum(c.n for c in raw2.values()) - sum(c.n for c in raw1.values())
         if not 1 <= delta <= 3:
             continue
         a1, a2 = ask(env, role, q1), ask(env, role, q2)
@@ -650,47 +678,44 @@ def attack_differencing(env: Env) -> AttackResult:
             res.leak(f"{label}: unexpected error {err_text(a1)} {err_text(a2)}")
             continue
         res.attempts += 1
+        t1, t2 = env.truth.cells(q1, orgs), env.truth.cells(q2, orgs)  # as the guard must answer them
+        answered = sum(c.n for c in t2.values()) - sum(c.n for c in t1.values())
+        if 0 < abs(answered) < k:
+            guard_failures += 1
+            res.leak(f"{label}: the populations answered differ by {answered} buyers (fewer than k={k})")
         keys = set(a1.rows) | set(a2.rows)
-        true_diff = {key: t2.get(key, TCell()).n - t1.get(key, TCell()).n for key in keys}
-        target = {key for key, d in true_diff.items() if d}
-        seen_changed = set()
+        raw_target = {key for key in keys if raw2.get(key, TCell()).n != raw1.get(key, TCell()).n}
+        moved = set()
         for key in keys:
             p1 = a1.rows.get(key, {}).get("BUYERS")
             p2 = a2.rows.get(key, {}).get("BUYERS")
             v1 = p1.value if p1 else None
             v2 = p2.value if p2 else None
-            if (v1 is None) != (v2 is None):
-                crossings += 1
-                seen_changed.add(key)
-                if key not in target:
-                    res.leak(f"{label}: cell {key} changed suppression without a change in its rows")
-                continue
-            if v1 is None:
-                continue
-            if key in target:
-                attempts_cells += 1
-                if v2 - v1 == true_diff[key]:
-                    exact_equal += 1
+            rows_changed = t2.get(key, TCell()).n != t1.get(key, TCell()).n
             if v1 != v2:
-                seen_changed.add(key)
-                changed_cells += 1
-                if key not in target:
-                    res.leak(f"{label}: cell {key} changed ({v1} -> {v2}) though its rows did not")
-        if seen_changed and seen_changed <= target:
-            identified += 1
+                moved.add(key)
+                if not rows_changed:
+                    res.leak(f"{label}: cell {key} changed ({v1} -> {v2}) though the rows answered did not")
+            if v1 is not None and v2 is not None and key in raw_target:
+                attempts_cells += 1
+                if v2 - v1 == raw2.get(key, TCell()).n - raw1.get(key, TCell()).n:
+                    exact_equal += 1
+        identical += not moved
+        if moved and moved <= raw_target:
+            naive_hits += 1
     n = res.attempts or 1
     rate_equal = exact_equal / attempts_cells if attempts_cells else 0.0
     res.stats.update(pairs=res.attempts, exact_difference_rate=round(rate_equal, 3),
-                     attribute_revealed_rate=round(identified / n, 3), threshold_crossings=crossings)
-    res.notes.append(f"{res.attempts} pairs: published difference equals the true difference in {rate_equal:.1%} of "
-                     f"the changed cells; the attacker learns a cell of the differing buyers (some published value "
-                     f"moved) in {identified / n:.1%} of pairs; {crossings} suppression flips")
+                     attribute_revealed_rate=round(guard_failures / n, 3), guard_failures=guard_failures,
+                     identical_answers_rate=round(identical / n, 3),
+                     moved_only_in_added_cells_rate=round(naive_hits / n, 3))
+    res.notes.append(
+        f"{res.attempts} pairs: the populations answered differ by fewer than k in {guard_failures}; "
+        f"{identical / n:.1%} of pairs get identical answers; the published difference equals the true one "
+        f"in {rate_equal:.1%} of the added buyers' cells; in {naive_hits / n:.1%} of pairs the cells that moved "
+        f"are all cells of the added buyers (each time as part of a whole run or slice of at least k buyers)")
     if rate_equal >= 0.5:
         res.leak(f"the published difference equals the true difference in {rate_equal:.1%} of cells")
-    if identified / n >= 0.05:
-        res.leak(f"attribute by differencing: in {identified}/{res.attempts} pairs ({identified / n:.1%}) the only "
-                 f"published values that moved are in the cell(s) of the 1-3 added buyers (cells whose rows did not "
-                 f"change keep their value), so the attacker learns the added buyers' attribute")
     return res
 
 
@@ -864,7 +889,7 @@ def attack_averaging(env: Env) -> AttackResult:
     """(a) a total rebuilt from 20+ partitions (breakdowns and crossings of breakdowns), averaged;
     (b) a suppressed cell rebuilt as the mean of 20+ complements (population total minus the other
     published cells of 20+ different crossings), and by the mean of differences
-    T(AGE_GROUP IN S + [a]) - T(AGE_GROUP IN S), which P7 refuses."""
+    T(AGE_GROUP IN S + [a]) - T(AGE_GROUP IN S), which the differencing guard makes 0."""
     res = AttackResult("5. Averaging (a total rebuilt from 20+ partitions; a small cell from 20+ differences)")
     rng = random.Random(5)
     k = env.params.k
@@ -878,6 +903,7 @@ def attack_averaging(env: Env) -> AttackResult:
         targets.append({"metrics": ["BUYERS"], "filters": [{"dimension": "ORG_TYPE", "op": "IN", "values": [t]}]})
     if env.budget == "test":
         targets = targets[:4]
+    splits = [set(c) for r in range(1, 5) for c in itertools.combinations(AGES, r)]
     single_err, avg_err, single_exact, avg_exact, used = [], [], 0, 0, []
     rmse = lambda xs: math.sqrt(sum(x * x for x in xs) / len(xs)) if xs else float("nan")  # noqa: E731
     for base in targets:
@@ -890,8 +916,17 @@ def attack_averaging(env: Env) -> AttackResult:
             v = _partition_sum(env, "partner", {**base, "groupBy": part})
             if v is not None:
                 estimates.append(v)
+            if len(estimates) >= 15:
+                break
+        # two-way splits T(AGE_GROUP IN S) + T(AGE_GROUP IN complement of S)
+        for split in rng.sample(splits, len(splits)):
             if len(estimates) >= 30:
                 break
+            a = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": sorted(split)}])
+            b = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN",
+                                               "values": [x for x in AGES if x not in split]}])
+            if a is not None and b is not None:
+                estimates.append(a + b)
         if len(estimates) < 20:
             continue
         res.attempts += 1
@@ -929,21 +964,26 @@ def attack_averaging(env: Env) -> AttackResult:
                     cells.append((dims, key[:-1], key[-1], c.n))
     rng.shuffle(cells)
     cells = cells[: (3 if env.budget == "test" else 12)]
-    hits = tried = refused = 0
+    hits = tried = list_diffs = list_zero = 0
     errors: list[float] = []
     for dims, values, age, n_true in cells:
         base = {"metrics": ["BUYERS"], "filters": [{"dimension": d, "op": "IN", "values": [v]}
                                                    for d, v in zip(dims, values, strict=True)]}
         where = dict(zip(dims, values, strict=True))
-        # the differencing form needs lists of buckets: P7 must refuse it
+        # the differencing form T(AGE_GROUP IN S + [a]) - T(AGE_GROUP IN S): the guard leaves the
+        # small bucket out of the list, so the difference must be 0 every time
         others = [a for a in AGES if a != age]
-        for s in itertools.islice(itertools.combinations(others, 2), 3):
-            a_with = ask(env, "partner", {**base, "filters": [*base["filters"], {
-                "dimension": "AGE_GROUP", "op": "IN", "values": [*s, age]}]})
-            if a_with.code == "PRIVACY_RULE":
-                refused += 1
-            elif a_with.error is None:
-                res.leak(f"AGE_GROUP IN a list of {len(s) + 1} buckets answered in NETWORK scope {where}")
+        for s in itertools.islice(itertools.combinations(others, 2), 4):
+            with_cell = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": [*s, age]}])
+            without = _total(env, "partner", base, [{"dimension": "AGE_GROUP", "op": "IN", "values": list(s)}])
+            if with_cell is None or without is None:
+                continue
+            list_diffs += 1
+            if with_cell == without:
+                list_zero += 1
+            else:
+                res.leak(f"T(AGE_GROUP IN {list(s) + [age]}) - T(AGE_GROUP IN {list(s)}) = {with_cell - without} "
+                         f"in NETWORK {where}, where {age} holds {n_true} buyers")
         # the complement form: population total minus the other cells, over many crossings
         tot = ask(env, "partner", {**base, "totals": True}).totals
         if tot is None or tot["BUYERS"].value is None:
@@ -963,9 +1003,11 @@ def attack_averaging(env: Env) -> AttackResult:
             res.notes.append(f"suppressed NETWORK cell {where} x AGE_GROUP={age} ({n_true} buyers) guessed exactly "
                              f"from the mean of {len(est)} complements")
     res.attempts += tried
-    res.stats.update(small_cells_tried=tried, small_cells_recovered=hits, list_filters_refused=refused,
+    res.stats.update(small_cells_tried=tried, small_cells_recovered=hits, list_differences=list_diffs,
+                     list_differences_zero=list_zero,
                      small_cells_rmse=round(rmse(errors), 2) if errors else None)
-    res.notes.append(f"(b) {refused} differencing queries with bucket lists refused (P7); {tried} suppressed cells "
+    res.notes.append(f"(b) {list_zero}/{list_diffs} differences of bucket lists with and without a small bucket are 0; "
+                     f"{tried} suppressed cells "
                      f"attacked by averaging complements: {hits} guessed exactly (RMSE "
                      f"{res.stats['small_cells_rmse']}; a blind guess in 1..{k - 1} is right 1 time in {k - 1})")
     if tried >= 3 and hits / tried > 0.5:
@@ -1316,12 +1358,14 @@ def attack_side_channels(env: Env) -> AttackResult:
     q = {"metrics": ["BUYERS"], "groupBy": [{"dimension": "PURCHASED_AT", "datePart": "HOUR"}],
          "filters": [{"dimension": "COUNTRY", "op": "IN", "values": ["IS"]}]}
     ans = ask(env, "partner", q)
-    few = [key for key, m in ans.rows.items() if m["BUYERS"].reason == "TOO_FEW_ORGANIZATIONS"]
-    if few:
-        res.notes.append(f"reason TOO_FEW_ORGANIZATIONS is only given to cells of >= {k} buyers "
-                         f"(BELOW_THRESHOLD is checked first), e.g. {len(few)} hours of Icelandic events: "
-                         f"the reason tells a cell of 1-{k - 1} from one of >= {k} buyers of fewer than "
-                         f"{env.params.min_orgs} organizations")
+    truth = env.truth.cells(q)
+    for key, m in ans.rows.items():
+        reason, cell = m["BUYERS"].reason, truth.get(key, TCell())
+        if reason == "BELOW_THRESHOLD" and cell.orgs < env.params.min_orgs:
+            res.leak(f"{key}: BELOW_THRESHOLD given to a cell of {cell.orgs} organizations: the reason tells "
+                     f"a cell of 1-{k - 1} buyers from a larger one of too few organizations")
+    res.notes.append("organizations are judged before buyers: a cell of too few organizations gets "
+                     "TOO_FEW_ORGANIZATIONS whatever its number of buyers")
     res.stats.update(empty_vs_small_dimensions=sorted(distinguished))
     return res
 
@@ -1357,7 +1401,7 @@ def make_env(client: Any, warehouse_root: Path, budget: str = "test",
     from warehouse.store import WarehouseStore
 
     store = WarehouseStore(Path(warehouse_root))
-    truth = Truth(store.require_current().path)
+    truth = Truth(store.require_current().path, (params or Params()).k)
     orgs = [r[0] for r in truth.sql("SELECT org_id FROM buyers GROUP BY org_id ORDER BY count(*) DESC, org_id")]
     access = AccessStore(store.access_db)
     toks = dict(tokens or {})
