@@ -60,6 +60,7 @@ class Engine:
                 con = duckdb.connect(str(version.path), read_only=True,
                                      config={"threads": max(1, self.threads)})
                 con.execute("SET TimeZone = 'UTC'")
+                _check_serving_tables(con, version)
                 if self._open is not None:
                     # Keep the old connection until garbage: queries may still run on it.
                     self._retired = [self._open]
@@ -155,3 +156,19 @@ class Engine:
                 if opened is not None:
                     opened.con.close()
             self._open, self._retired = None, []
+
+
+#: Tables every served version must hold (older versions lack the later ones).
+SERVING_TABLES = ("buyers", "events", "organizations", "regions", "org_noise")
+
+
+def _check_serving_tables(con: duckdb.DuckDBPyConnection, version: Version) -> None:
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    missing = [t for t in SERVING_TABLES if t not in present]
+    if missing:
+        con.close()
+        raise WarehouseError(
+            f"warehouse version {version.name} lacks {', '.join(missing)}: it was built by an older CID Graph",
+            hint="Load again with `cid-graph ingest` (the organizations file already loaded is enough): the new "
+                 "version gets what this one lacks. Or rebuild the demo with `cid-graph demo`.",
+        )
