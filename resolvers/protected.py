@@ -44,7 +44,8 @@ def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
 def compile_for(services: Services, query: Query, pooled: bool) -> tuple[CompiledQuery, str]:
     if pooled:
         compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None))
-        return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap).sql("duckdb")
+        return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap,
+                                       services.settings.privacy_rounding_base).sql("duckdb")
     compiled = compile_query(services.catalog, query)
     return compiled, compiled.sql
 

@@ -138,5 +138,5 @@ EVENT_CATEGORIES = (
 #: Bounds of an organization's noise factor's distance from 1 (P5: what differencing two pooled
 #: cells reveals of one organization is off by at least ORG_NOISE_MIN, in a direction the
 #: attacker does not know). See PRIVACY.md.
-ORG_NOISE_MIN = 0.16
-ORG_NOISE_MAX = 0.24
+ORG_NOISE_MIN = 0.20
+ORG_NOISE_MAX = 0.28

@@ -5,10 +5,15 @@ cell also carries how many organizations contribute (``p_orgs``) and the largest
 second-largest contribution (``p_top1_*``, ``p_top2_*``) of buyers, tickets and revenue, for the
 p% dominance rule. Built with sqlglot builders on the compiled expression.
 
-Counts and sums are pooled with each organization's secret noise factor (``org_noise``, see
-``warehouse/ingest/org_noise.py``), so that no difference of two pooled cells gives one
-organization's figures; what the privacy rules judge (``p_*``: row counts, the largest
-contributions, and the unscaled sums ``p_sum_*``) is pooled exactly.
+Each organization's contribution to a pooled cell is protected on its own before the
+contributions are added up, so that a difference of two pooled cells that isolates one
+organization shows that organization's protected contribution and nothing else: counts are
+multiplied by the organization's secret noise factor (``org_noise``, see
+``warehouse/ingest/org_noise.py``) and rounded to a multiple of the rounding base with the
+organization's own cell key (the sum of its rows' record keys, P4); sums are multiplied by the
+factor and get zero-mean noise of up to ± the organization's largest buyer in the cell. What the
+privacy rules judge (``p_*``: exact row counts ``p_cnt_*``, the largest contributions, and the
+exact sums ``p_sum_*``) is pooled exactly and never published.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ DOMINANCE_MEASURES = ("tickets", "revenue_eur")
 _SUMMABLE_DISTINCT = {"event_sk", "org_id"}
 
 
-def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> exp.Select:
+def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base: int = 5) -> exp.Select:
     inner = compiled.expression.copy()
     inner.set("order", None)
     inner.set("limit", None)
@@ -57,8 +62,13 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
         agg: exp.Expression
         if m.agg == "max":
             agg = exp.Max(this=exp.column(alias))
-        elif m.agg in ("count", "sum"):
-            agg = exp.Sum(this=exp.Mul(this=exp.column(alias), expression=factor))
+        elif m.agg == "count":
+            agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
+                                        exp.column(compiled.cell_key_columns[measure]), base))
+        elif m.agg == "sum":
+            noise = _sum_noise(exp.column(compiled.cell_key_columns["buyers"]),
+                               exp.column(compiled.max_columns[measure]))
+            agg = exp.Sum(this=exp.Add(this=exp.Mul(this=exp.column(alias), expression=factor), expression=noise))
         else:
             agg = exp.Sum(this=exp.column(alias))
         outer = outer.select(exp.alias_(agg, alias))
@@ -94,3 +104,32 @@ def _organization_column(compiled: CompiledQuery) -> str:
             return col
     raise QueryError("a pooled query needs the hidden breakdown by organization",
                      hint="This is a bug in CID Graph; please report it.", code="INTERNAL")
+
+
+def _rounded(value: exp.Expression, raw_key: exp.Expression, base: int) -> exp.Expression:
+    """``value`` rounded to a multiple of ``base``, up when key/256 < rest/base (unbiased, P4)."""
+    v = exp.Cast(this=exp.Round(this=value), to=exp.DataType.build("bigint"))
+    rest = exp.Mod(this=v.copy(), expression=exp.Literal.number(base))
+    key = exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256))
+    up = exp.LT(this=exp.Mul(this=key, expression=exp.Literal.number(base)),
+                expression=exp.Mul(this=rest.copy(), expression=exp.Literal.number(256)))
+    down = exp.Sub(this=v.copy(), expression=rest.copy())
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=rest.copy(), expression=exp.Literal.number(0)), true=v.copy()),
+                         exp.If(this=up, true=exp.Add(this=down.copy(), expression=exp.Literal.number(base)))],
+                    default=down)
+
+
+def _sum_noise(raw_key: exp.Expression, largest: exp.Expression) -> exp.Expression:
+    """Zero-mean noise in ±|largest| drawn from the key (the draw of ``perturb.perturb_sum``)."""
+    def p(e: exp.Expression) -> exp.Expression:
+        return exp.Paren(this=e)
+
+    key = p(exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256)))
+    draw = p(exp.Mod(this=p(exp.Add(this=exp.Mul(this=key, expression=exp.Literal.number(167)),
+                                    expression=exp.Literal.number(89))),
+                     expression=exp.Literal.number(256)))
+    u = p(exp.Sub(this=exp.Div(this=p(exp.Add(this=draw, expression=exp.Literal.number(0.5))),
+                               expression=exp.Literal.number(256.0)),
+                  expression=exp.Literal.number(0.5)))
+    return p(exp.Mul(this=exp.Mul(this=exp.Literal.number(2), expression=u),
+                     expression=exp.Abs(this=exp.Coalesce(this=largest, expressions=[exp.Literal.number(0)]))))

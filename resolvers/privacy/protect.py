@@ -87,9 +87,10 @@ class Protection:
 
     def _publish_margin(self, cell: dict[str, Any], name: str) -> float:
         """How far publishing may move the scaled value: rounding for counts, noise for sums."""
+        # each of the (up to three) organizations' contributions is rounded or noised on its own
         if name == "p_n":
-            return float(self.settings.privacy_rounding_base)
-        return abs(float(cell.get(self.compiled.max_columns.get(name, ""), 0) or 0))
+            return 3.0 * self.settings.privacy_rounding_base
+        return 3.0 * abs(float(cell.get(self.compiled.max_columns.get(name, ""), 0) or 0))
 
     def measures(self, cell: dict[str, Any], reason: str | None) -> dict[str, float | None]:
         """Published measure values of a protected cell (None = suppressed)."""
@@ -104,13 +105,15 @@ class Protection:
             m = self.catalog.measure(name)
             if m.agg == "count":
                 ck = cell_key(cell.get(self.compiled.cell_key_columns.get(name, ""), 0))
-                # A pooled count is scaled by the organizations' noise factors: the threshold
-                # judges both the exact count and the scaled one, which is rounded first.
+                # A pooled count is already scaled and rounded per organization (pooled.py): the
+                # threshold judges both the exact count and the published one.
                 exact_count = cell.get(f"p_cnt_{name}", value)
                 if exact_count is None or float(exact_count) < k:
                     out[name] = None
                 else:
                     out[name] = perturb_count(round(float(value)), ck, k=k, base=base)
+            elif m.agg == "sum" and self.pooled:  # noised per organization when pooled (pooled.py)
+                out[name] = round(float(value))
             elif m.agg == "sum":
                 largest = cell.get(self.compiled.max_columns.get(name, ""))
                 out[name] = perturb_sum(value, all_rows_key, largest, decimals=0)

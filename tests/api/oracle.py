@@ -135,15 +135,18 @@ class Cell:
     org_revenue: list[float] = field(default_factory=list)
     # pooled (NETWORK) values: each organization's contribution times its secret noise factor
     scaled: dict[str, float] = field(default_factory=dict)
+    # sums over the organizations of each one's largest buyer (the bound of pooled sum noise)
+    sum_max_tickets: float = 0.0
+    sum_max_revenue: float = 0.0
 
 
 def org_noise_factor(key: bytes, org_id: str) -> float:
     """PRIVACY.md's organization noise factor, written from its documentation:
     HMAC-SHA256(key, "cid-graph org noise:" + org_id) as hex; u = first 13 hex digits / 16^13;
-    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.16 + 0.08 u)."""
+    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.20 + 0.08 u)."""
     digest = hmac.new(key, f"cid-graph org noise:{org_id}".encode(), hashlib.sha256).hexdigest()
     u = int(digest[:13], 16) / 16**13
-    return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.16 + 0.08 * u)
+    return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.20 + 0.08 * u)
 
 
 class Oracle:
@@ -329,7 +332,7 @@ class Oracle:
                    list(buyers ORDER BY buyers DESC), list(tickets ORDER BY tickets DESC),
                    list(revenue_eur ORDER BY revenue_eur DESC),
                    sum(buyers * f), sum(male_buyers * f), sum(female_buyers * f), sum(young_buyers * f),
-                   sum(tickets * f), sum(revenue_eur * f)
+                   sum(tickets * f), sum(revenue_eur * f), sum(max_tickets), sum(max_revenue)
             FROM ({per_org}) p
             {('GROUP BY ' + grp) if grp else ''}
         """
@@ -344,7 +347,8 @@ class Oracle:
                             int(v[6]), int(v[7]), float(v[8]), float(v[9]),
                             [float(x) for x in v[10]], [float(x) for x in v[11]], [float(x) for x in v[12]],
                             dict(zip(("buyers", "male_buyers", "female_buyers", "young_buyers", "tickets",
-                                      "revenue_eur"), (float(x) for x in v[13:19]), strict=True)))
+                                      "revenue_eur"), (float(x) for x in v[13:19]), strict=True)),
+                            float(v[19] or 0), float(v[20] or 0))
         return out
 
     def total(self, **kw: Any) -> Cell:

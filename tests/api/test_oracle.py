@@ -198,10 +198,13 @@ def _dominant(contribs: list[float], margin: float) -> bool | None:
     return slack < 0
 
 
-def _dominant_published(contribs: list[float], scaled_total: float, margin: float) -> bool | None:
+def _dominant_published(contribs: list[float], scaled_total: float, margin: float,
+                        spread: float) -> bool | None:
     """The same coalitions reading the published (noise-factor-scaled) total: the 2nd largest,
-    alone or with the 3rd, must not estimate the largest within p% from it. ``margin`` is how far
-    publishing moves the value (rounding or sum noise); None when too close to call."""
+    alone or with the 3rd, must not estimate the largest within p% from it. ``margin`` is the
+    rule's allowance for the three largest contributions' own rounding or sum noise (3 times
+    the base or the largest buyer); the published value is within ``spread`` of the scaled one,
+    so a verdict closer than that is None (too close to call from the raw files)."""
     if not contribs:
         return False
     x1 = contribs[0]
@@ -210,7 +213,7 @@ def _dominant_published(contribs: list[float], scaled_total: float, margin: floa
     verdicts = []
     for others in (x2, x2 + x3):
         gap = abs(scaled_total - others - x1) - P * x1 - margin
-        verdicts.append(None if abs(gap) <= 1e-6 * max(1.0, x1) else gap < 0)
+        verdicts.append(None if abs(gap) <= spread + 1e-6 * max(1.0, x1) else gap < 0)
     if any(v is True for v in verdicts):
         return True
     return None if any(v is None for v in verdicts) else False
@@ -231,11 +234,12 @@ def expected_reason(truth: Cell, population: int, pooled: bool, metrics: list[st
     checks = [_dominant(sorted(truth.org_buyers, reverse=True), 0.0),
               _dominant(sorted(truth.org_tickets, reverse=True), 0.0),
               _dominant(sorted(truth.org_revenue, reverse=True), 1.0),
-              _dominant_published(sorted(truth.org_buyers, reverse=True), truth.scaled["buyers"], BASE),
+              _dominant_published(sorted(truth.org_buyers, reverse=True), truth.scaled["buyers"], 3 * BASE,
+                                  (BASE - 0.5) * truth.organizations),
               _dominant_published(sorted(truth.org_tickets, reverse=True), truth.scaled["tickets"],
-                                  truth.max_tickets),
+                                  3 * truth.max_tickets, truth.sum_max_tickets),
               _dominant_published(sorted(truth.org_revenue, reverse=True), truth.scaled["revenue_eur"],
-                                  truth.max_revenue)]
+                                  3 * truth.max_revenue, truth.sum_max_revenue)]
     if any(c is True for c in checks):
         return {DOMINANCE}, True
     return None, all(c is False for c in checks)
@@ -250,8 +254,10 @@ def _rounded(v: int) -> list[int]:
 def check_metric(metric: str, pub: dict[str, Any], truth: Cell, exact: bool, pooled: bool = False) -> str | None:
     """Check a value the API did publish; returns an error or None.
 
-    A pooled (NETWORK) cell sums each organization's contribution times its secret noise factor
-    (PRIVACY.md, P5); the cell key rounding and the sum noise then apply to that scaled value."""
+    A pooled (NETWORK) cell sums each organization's protected contribution (PRIVACY.md, P5): its
+    count times its secret noise factor, rounded to a multiple of 5 with its own cell key (so
+    within ±4.5 of the scaled count per organization), its sums times the factor plus noise of up
+    to ± its own largest buyer."""
     value = pub["value"]
     if value is None:
         return f"{metric}: published (suppressed=false) but value is null"
@@ -264,26 +270,35 @@ def check_metric(metric: str, pub: dict[str, Any], truth: Cell, exact: bool, poo
         if exact:
             return None if value == v else f"{metric}: {value} != oracle {v}"
         target = round(val(COUNTS[metric]))
-        if value % BASE != 0 or abs(value - target) > BASE - 1:
-            return (f"{metric}: {value} is not a multiple of {BASE} within ±{BASE - 1} of oracle {target}"
+        slack = (BASE - 0.5) * truth.organizations if pooled else BASE - 1
+        if value % BASE != 0 or abs(value - val(COUNTS[metric])) > slack + (0 if pooled else 0.5):
+            return (f"{metric}: {value} is not a multiple of {BASE} within ±{slack} of oracle {target}"
                     + (f" (unscaled {v})" if pooled else ""))
         return None
     if metric in ("EVENTS", "ORGANIZATIONS"):
         v = truth.events if metric == "EVENTS" else truth.organizations
         return None if value == v else f"{metric}: {value} != oracle {v}"
     if metric == "TICKETS":
-        slack = 0 if exact else truth.max_tickets + 0.5
+        slack = 0 if exact else (truth.sum_max_tickets if pooled else truth.max_tickets) + 0.5
         t = val("tickets")
         return None if abs(value - t) <= slack else f"TICKETS: {value} vs oracle {t} (±{slack})"
     if metric == "REVENUE_EUR":
-        slack = 0.01 if exact else truth.max_revenue + 0.51
+        slack = 0.01 if exact else (truth.sum_max_revenue if pooled else truth.max_revenue) + 0.51
         r = val("revenue_eur")
         ok = abs(value - r) <= slack
         return None if ok else f"REVENUE_EUR: {value} vs oracle {r:.4f} (±{slack})"
-    num, largest = ((val("tickets"), truth.max_tickets) if metric == "TICKETS_PER_BUYER"
-                    else (val("revenue_eur"), truth.max_revenue))
+    num, largest = ((val("tickets"), truth.sum_max_tickets if pooled else truth.max_tickets)
+                    if metric == "TICKETS_PER_BUYER"
+                    else (val("revenue_eur"), truth.sum_max_revenue if pooled else truth.max_revenue))
     num_slack = (0.0 if metric == "TICKETS_PER_BUYER" else 0.01) if exact else largest + 0.51
-    dens = [truth.buyers] if exact else [b for b in _rounded(round(val("buyers"))) if b >= K]
+    if exact:
+        dens = [truth.buyers]
+    elif pooled:
+        spread = (BASE - 0.5) * truth.organizations
+        lo_d, hi_d = val("buyers") - spread, val("buyers") + spread
+        dens = [b for b in range(int(lo_d // BASE) * BASE, int(hi_d) + BASE, BASE) if lo_d <= b <= hi_d and b >= K]
+    else:
+        dens = [b for b in _rounded(round(val("buyers"))) if b >= K]
     if not dens:
         return f"{metric}: published although buyers {truth.buyers} < k"
     lo = (num - num_slack) / max(dens)
@@ -326,12 +341,16 @@ def check_cell(key: Any, metrics: list[str], pubs: dict[str, dict[str, Any]], tr
             elif pub["reason"] not in reasons:
                 errors.append(f"{where}: reason {pub['reason']}, expected one of {sorted(reasons)}")
             continue
-        # a pooled count is judged after the organizations' noise factors (PRIVACY.md, P5)
+        # a pooled count is judged after the organizations' noise factors and their own rounding
+        # (PRIVACY.md, P5): published within (BASE - 0.5) per organization of the scaled count
+        spread = (BASE - 0.5) * truth.organizations if pooled else 0.0
+        scaled = truth.scaled[COUNTS[metric]] if pooled and metric in COUNTS else None
         small = metric in COUNTS and (getattr(truth, COUNTS[metric]) < K
-                                      or (pooled and round(truth.scaled[COUNTS[metric]]) < K))
+                                      or (scaled is not None and scaled + spread < K))
+        maybe_small = metric in COUNTS and scaled is not None and scaled - spread < K
         if pub["suppressed"]:
-            if small:
-                if pub["reason"] != BELOW:
+            if small or maybe_small:
+                if pub["reason"] != BELOW and not (pub["reason"] == DOMINANCE and not certain):
                     errors.append(f"{where}: a count below k has reason {pub['reason']}, expected {BELOW}")
             elif certain:
                 errors.append(f"{where}: suppressed ({pub['reason']}) though the oracle finds the cell publishable "
