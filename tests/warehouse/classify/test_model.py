@@ -108,6 +108,7 @@ def test_load_refuses_another_version(corpus_model: EventClassifier, tmp_path: P
 
 
 def test_default_model_is_cached(tmp_path: Path) -> None:
+    model._MEMO.clear()  # the in-process copy would hide the file cache
     first = default_model(tmp_path)
     [cached] = list(tmp_path.glob("event-classifier-v*.pkl"))
     mtime = cached.stat().st_mtime_ns
@@ -115,7 +116,20 @@ def test_default_model_is_cached(tmp_path: Path) -> None:
     assert cached.stat().st_mtime_ns == mtime  # read back, not retrained
     assert second.predict(TITLES) == first.predict(TITLES)
     cached.write_bytes(b"damaged")
+    model._MEMO.clear()
     assert default_model(tmp_path).predict(TITLES) == first.predict(TITLES)
+    assert default_model(tmp_path) is default_model(tmp_path)  # and kept in memory
+
+
+def test_known_labels_are_kept(corpus_model: EventClassifier) -> None:
+    [free, typed, genred] = corpus_model.predict(
+        ["Rosenborg – Molde"] * 3, known_types=[None, "concert", None],
+        known_categories=[None, None, "handball"])
+    assert (free.event_type, free.event_category) == ("sports_event", "football")
+    assert typed.event_type == "concert" and typed.event_type_confidence == 1.0
+    assert typed.event_category != "football" and 0 < typed.event_category_confidence <= 1
+    assert (genred.event_type, genred.event_category, genred.event_category_confidence) == (
+        "sports_event", "handball", 1.0)
 
 
 def test_heldout_accuracy(corpus_model: EventClassifier) -> None:
