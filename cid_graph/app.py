@@ -34,6 +34,7 @@ from metrics.catalog import Catalog
 from metrics.model import load_model
 from resolvers.cache import ResultCache
 from resolvers.context import Caller, RequestContext, Services
+from resolvers import own_events
 from resolvers.labels import language
 from schema.build import build_schema
 from warehouse.classify.applier import CorrectionApplier
@@ -144,7 +145,8 @@ def create_app(settings: Settings) -> Starlette:
         cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
         corrections = CorrectionStore(engine.store.corrections_db)
         applier = CorrectionApplier(engine.store, corrections, delay_s=settings.correction_delay_s,
-                                    retry_s=settings.correction_retry_s)
+                                    retry_s=settings.correction_retry_s,
+                                    applied_through=lambda: own_events.applied_through(engine))
         services = Services(settings, catalog, engine, auditor=access, cache=cache,
                             corrections=corrections, applier=applier)
         limiter = anyio.CapacityLimiter(settings.worker_threads)

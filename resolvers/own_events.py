@@ -24,6 +24,7 @@ from resolvers.privacy.constrain import Caller
 from resolvers.privacy.own_events import corrector_org, own_events_org, unknown_event
 from warehouse.classify.corrections import Correction, EventRef, validate_labels
 from warehouse.classify.labels import CATEGORY_LABELS, SOURCES, TYPE_LABELS
+from warehouse.engine import Engine
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
@@ -94,12 +95,17 @@ def _label(ctx: RequestContext, dimension: str, code: str, lang: str) -> str:
     return ctx.services.catalog.value_label(dimension, code, lang) or code
 
 
-def _applied_through(ctx: RequestContext, opened: Any) -> int:
+def applied_through(engine: Engine, opened: Any = None) -> int:
+    """The newest correction id the (given or current) version holds, read through ``engine``."""
     q = (sqlglot.select("value").from_("meta")
          .where(exp.column("key").eq(exp.Placeholder())))
-    rows = ctx.services.engine.execute(q.sql("duckdb"), ["corrections_applied_id"], opened=opened).to_pylist()
+    rows = engine.execute(q.sql("duckdb"), ["corrections_applied_id"], opened=opened).to_pylist()
     value = str(rows[0]["value"]) if rows else "0"
     return int(value) if value.isdigit() else 0
+
+
+def _applied_through(ctx: RequestContext, opened: Any) -> int:
+    return applied_through(ctx.services.engine, opened)
 
 
 def _pending(ctx: RequestContext, org: str, opened: Any) -> dict[str, Correction]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cid_graph.errors import WarehouseLockedError
@@ -40,8 +41,13 @@ class CorrectionApplier:
     """Debounced, batched, retried publishing of stored corrections on one daemon thread."""
 
     def __init__(self, store: WarehouseStore, corrections: CorrectionStore, *,
-                 delay_s: float = 2.0, retry_s: float = 10.0) -> None:
+                 delay_s: float = 2.0, retry_s: float = 10.0,
+                 applied_through: Callable[[], int] | None = None) -> None:
+        """``applied_through`` reads ``corrections_applied_id`` of the published version; a
+        server passes one that uses its own engine, because a second connection to a file
+        the engine has open, with another configuration, is refused by DuckDB."""
         self.store = store
+        self._applied_through = applied_through
         self.corrections = corrections
         self.delay_s = max(0.0, delay_s)
         self.retry_s = max(0.1, retry_s)
@@ -63,7 +69,7 @@ class CorrectionApplier:
         self._thread = threading.Thread(target=self._run, name="cid-corrections", daemon=True)
         self._thread.start()
         try:
-            if pending_corrections(self.store, self.corrections):
+            if self._pending():
                 self.notify()
         except Exception as exc:  # noqa: BLE001 - a damaged version must not stop the server
             log.warning("could not check for pending corrections: %s", exc)
@@ -137,8 +143,19 @@ class CorrectionApplier:
             self.published += 1
             self.last_version = version.number
             log.info("published warehouse %s with the stored corrections", version.name)
-        if pending_corrections(self.store, self.corrections):  # stored while this one was built
-            self._schedule(self.delay_s)
+        try:
+            if self._pending():  # stored while this one was built
+                self._schedule(self.delay_s)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not check for pending corrections: %s", exc)
+            self._schedule(self.retry_s)
+
+    def _pending(self) -> bool:
+        if self._applied_through is None:
+            return pending_corrections(self.store, self.corrections)
+        if self.store.current_version() is None:
+            return False
+        return self.corrections.max_id() > self._applied_through()
 
     def _schedule(self, seconds: float) -> None:
         with self._wake:
