@@ -197,7 +197,7 @@ def _cmd_classify_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     confusion = report["type_confusion"]
     labels = confusion["labels"]
     print("type confusion (rows: true, columns: predicted):")
-    print("  " + " ".join(f"{lab[:6]:>6}" for lab in labels))
+    print(" " * 17 + " ".join(f"{lab[:6]:>6}" for lab in labels))
     for lab, row in zip(labels, confusion["matrix"], strict=True):
         print(f"  {lab[:14]:14} " + " ".join(f"{v:6d}" for v in row))
     return 0

@@ -45,6 +45,8 @@ from warehouse.classify.labels import LabelledRow
 MODEL_VERSION = "2"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
 HELDOUT_PATH = Path(__file__).with_name("heldout.csv")
+#: Real titles from public programmes (see SOURCES.md): evaluation only, never training.
+HELDOUT_REAL_PATH = Path(__file__).with_name("heldout_real.csv")
 #: A correction counts as this many corpus rows in training (it should win for its title).
 FEEDBACK_WEIGHT = 10.0
 _META_WEIGHT = 0.6  # organization type / country are hints; the title comes first

@@ -132,6 +132,24 @@ def test_known_labels_are_kept(corpus_model: EventClassifier) -> None:
         "sports_event", "handball", 1.0)
 
 
+#: Floors on the real held-out titles (warehouse/classify/SOURCES.md). Measured (model v2):
+#: type 0.926, category 0.753 on 324 titles; the issue's aims are 0.85 / 0.70.
+REAL_TYPE_FLOOR = 0.88
+REAL_CATEGORY_FLOOR = 0.70
+
+
+def test_real_heldout_titles_are_unseen_and_good_enough(corpus_model: EventClassifier) -> None:
+    real = read_labelled(model.HELDOUT_REAL_PATH)
+    corpus = {r.title.strip().lower() for r in read_corpus()}
+    assert len(real) >= 300
+    assert not [r.title for r in real if r.title.strip().lower() in corpus]
+    assert all(r.source and r.source != "labelled" for r in real)  # every row says where it is from
+    assert {r.language for r in real} == {"nb", "nn", "sv", "da", "fi", "is", "en"}
+    report = evaluate(corpus_model, real)
+    assert report["type_accuracy"] >= REAL_TYPE_FLOOR, report
+    assert report["category_accuracy"] >= REAL_CATEGORY_FLOOR, report
+
+
 def test_heldout_accuracy(corpus_model: EventClassifier) -> None:
     report = evaluate(corpus_model, read_labelled(HELDOUT_PATH))
     assert report["n"] >= 300
