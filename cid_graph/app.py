@@ -32,9 +32,9 @@ from cid_graph.errors import AuthError, CidGraphError
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from metrics.model import load_model
+from resolvers import own_events
 from resolvers.cache import ResultCache
 from resolvers.context import Caller, RequestContext, Services
-from resolvers import own_events
 from resolvers.labels import language
 from schema.build import build_schema
 from warehouse.classify.applier import CorrectionApplier

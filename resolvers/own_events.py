@@ -87,7 +87,7 @@ def _col(name: str) -> exp.Column:
     return exp.column(name, _E)
 
 
-def _events() -> exp.Table:
+def _events() -> exp.Expr:
     return exp.to_table("events").as_(_E)
 
 
@@ -166,11 +166,12 @@ def _my_events(ctx: RequestContext, limit: int, offset: int, search: str | None,
     if order not in ORDERS:
         raise QueryError(f"unknown order {order!r}", hint=f"Use one of: {', '.join(o.upper() for o in ORDERS)}.")
 
-    conditions: list[exp.Expression] = [_col("org_id").eq(exp.Placeholder())]
+    conditions: list[exp.Expr] = [_col("org_id").eq(exp.Placeholder())]
     params: list[Any] = [org]
     if search and search.strip():
-        conditions.append(exp.func("contains", exp.Lower(this=_col("event_name")),
-                                   exp.Lower(this=exp.Placeholder())))
+        contains: exp.Expr = exp.func("contains", exp.Lower(this=_col("event_name")),
+                                            exp.Lower(this=exp.Placeholder()))
+        conditions.append(contains)
         params.append(search.strip())
     for column, value in (("classification_source", source), ("event_type", event_type),
                           ("event_category", event_category)):
@@ -182,13 +183,15 @@ def _my_events(ctx: RequestContext, limit: int, offset: int, search: str | None,
     opened = ctx.services.engine.require()
     count = sqlglot.select(exp.Count(this=exp.Star()).as_("n")).from_(_events()).where(where)
     total = int(ctx.services.engine.execute(count.sql("duckdb"), params, opened=opened).to_pylist()[0]["n"])
-    ordering = {
+    least: exp.Expr = exp.func("least", _col("classification_confidence"), _col("category_confidence"))
+    orders: dict[str, list[tuple[exp.Expr, bool]]] = {
         "date_desc": [(_col("event_date"), True)], "date_asc": [(_col("event_date"), False)],
         "title": [(_col("event_name"), False)],
-        "confidence": [(exp.func("least", _col("classification_confidence"), _col("category_confidence")), False)],
+        "confidence": [(least, False)],
         "event_type": [(_col("event_type"), False), (_col("event_category"), False)],
         "source": [(_col("classification_source"), False)],
-    }[order] + [(_col("event_date"), True), (_col("event_id"), False)]
+    }
+    ordering = orders[order] + [(_col("event_date"), True), (_col("event_id"), False)]
     page = (sqlglot.select(*(_col(c) for c in _COLUMNS)).from_(_events()).where(where)
             .order_by(*(exp.Ordered(this=e, desc=d, nulls_first=False) for e, d in ordering))
             .limit(exp.Placeholder()).offset(exp.Placeholder()))

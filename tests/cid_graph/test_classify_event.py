@@ -271,3 +271,16 @@ def test_corrections_wait_while_another_process_writes(world: World) -> None:
 def test_health_reports_the_applier(world: World) -> None:
     health = world.client.client.get("/healthz").json()
     assert health["corrections"]["running"] is True and health["corrections"]["last_error"] is None
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"CID_GRAPH_CLASSIFICATION_THRESHOLD": "1.5"}, "classification_threshold is 1.5"),
+    ({"CID_GRAPH_CLASSIFICATION_THRESHOLD": "high"}, "not a float"),
+    ({"CID_GRAPH_CORRECTION_RETRY_S": "0"}, "correction_retry_s"),
+])
+def test_bad_classification_settings(env: dict[str, str], message: str) -> None:
+    from cid_graph.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message) as info:
+        Settings.load(env=env, dotenv=None)
+    assert info.value.hint and "CID_GRAPH_" in info.value.hint

@@ -238,3 +238,27 @@ def test_retrain_bad_input(tmp_path: Path, wh: WarehouseStore) -> None:
         locked = _cli("classify", "retrain", "--warehouse", str(wh.root), "--json", env=env)
     assert locked.returncode == 2 and "is being written" in locked.stderr
     assert '"WAREHOUSE_LOCKED"' in locked.stdout and "Traceback" not in locked.stderr
+
+
+def test_a_version_from_before_classification_is_brought_up_to_date(wh: WarehouseStore, loaded: tuple[Path, Secret],
+                                                                   demo_small: Any, tmp_path: Path) -> None:
+    """A warehouse written before this feature: no source/confidence columns, unlabelled events
+    left `unclassified` with source `none`. The next load labels them."""
+    path = wh.require_current().path
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE events SET event_type = 'unclassified', event_category = 'unclassified', "
+                "classification_source = 'none', classification_confidence = NULL "
+                "WHERE classification_source <> 'source'")
+    for column in ("source_event_type", "source_event_category", "category_confidence"):
+        con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+    legacy = con.execute("SELECT count(*) FROM events WHERE classification_source = 'none'").fetchone()[0]
+    con.close()
+    assert legacy > 0
+    target = _event(wh, "e.classification_source = 'source'")
+    later = _one_more_purchase(demo_small.transactions[0], target.org_id, target.event_id, "", "")
+    shutil.copyfile(later, tmp_path / "later.csv")
+    result = ingest(wh, loaded[1], [], [tmp_path / "later.csv"])
+    assert result.published and result.events_classified == legacy
+    rows = _rows(wh)
+    assert not [r for r in rows if "unclassified" in r[2:4] or r[4] not in SOURCES]
+    assert {r[4] for r in rows if r[7] is None and r[8] is None} <= {"model", "model_low_confidence"}
