@@ -29,6 +29,7 @@ const FILTER_DIMS = [
   { key: 'orgType', dim: 'ORG_TYPE' },
   { key: 'eventType', dim: 'EVENT_TYPE' },
   { key: 'eventCategory', dim: 'EVENT_CATEGORY' },
+  { key: 'classificationSource', dim: 'CLASSIFICATION_SOURCE' },
 ] as const;
 type FilterKey = (typeof FILTER_DIMS)[number]['key'];
 
@@ -49,7 +50,7 @@ const state = {
   me: null as Me | null,
   catalog: null as CatalogData | null,
   regions: [] as { code: string; label: string }[],
-  filters: { country: '', region: '', orgType: '', eventType: '', eventCategory: '' } as Record<FilterKey, string>,
+  filters: { country: '', region: '', orgType: '', eventType: '', eventCategory: '', classificationSource: '' } as Record<FilterKey, string>,
   preset: 'last12' as Preset,
   scope: 'OWN' as Scope,
   peer: '' as string,
