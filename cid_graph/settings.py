@@ -44,7 +44,8 @@ class Settings:
         "earlier buyer rows.",
     )
     classifier_cache: str = _setting(
-        "~/.cache/cid-graph", "Where the trained event classifier is cached (retrained from the shipped corpus when missing)."
+        "~/.cache/cid-graph", "Where trained event classifiers are cached (ingest, retrain, evaluate); one is "
+        "trained from the shipped corpus and the stored corrections when missing, in about a second."
     )
     classification_threshold: float = _setting(
         0.5, "Confidence (0-1) the event classifier needs: a predicted type below it stays `other` "
