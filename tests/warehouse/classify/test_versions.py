@@ -203,20 +203,27 @@ def test_retrain_killed_part_way_leaves_the_warehouse_unchanged(wh: WarehouseSto
     snapshot = before.path.read_bytes()
     cmd = [sys.executable, "-m", "cid_graph.cli", "classify", "retrain", "--warehouse", str(wh.root)]
     killed = 0
-    for n, delay in enumerate((0.0, 0.3, 0.8)):
-        # a fresh cache each time: training (about a second) keeps the build going long enough
+    # kill points: the new version's file exists; training; labelling (just before publishing)
+    for n, marker in enumerate(("", "training the event classifier", "classifying")):
+        # a fresh cache each time, so that training happens
         env = dict(os.environ, CID_GRAPH_CLASSIFIER_CACHE=str(tmp_path / f"cache{n}"))
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(wh.versions_dir.glob(".building-*")):
-            if proc.poll() is not None:
-                break
-            time.sleep(0.005)
-        time.sleep(delay)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        if marker:
+            for line in proc.stderr:
+                if marker in line:
+                    break
+        else:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not list(wh.versions_dir.glob(".building-*")):
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.005)
         if proc.poll() is None:
             killed += 1
             proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stderr.close()
         assert wh.require_current() == before, "the retrain finished before it was killed"
         assert before.path.read_bytes() == snapshot
     assert killed == 3
