@@ -32,10 +32,13 @@ from cid_graph.errors import AuthError, CidGraphError
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from metrics.model import load_model
+from resolvers import own_events
 from resolvers.cache import ResultCache
 from resolvers.context import Caller, RequestContext, Services
 from resolvers.labels import language
 from schema.build import build_schema
+from warehouse.classify.applier import CorrectionApplier
+from warehouse.classify.corrections import CorrectionStore
 from warehouse.engine import Engine
 
 log = logging.getLogger("cid_graph")
@@ -60,6 +63,12 @@ class GraphQLContext:
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a blocking resolver on a worker thread (DuckDB must not block the event loop)."""
         call = functools.partial(fn, self.request_context, *args)
+        return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+
+    async def run_localized(self, locale: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """:meth:`run` with labels in ``locale`` (a field's ``locale`` argument)."""
+        ctx = RequestContext(self.services, self.caller, language(locale))
+        call = functools.partial(fn, ctx, *args, **kwargs)
         return await anyio.to_thread.run_sync(call, limiter=self.limiter)
 
 
@@ -134,15 +143,22 @@ def create_app(settings: Settings) -> Starlette:
                         threads=max(1, settings.worker_threads // 2))
         access = AccessStore(engine.store.access_db)
         cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
-        services = Services(settings, catalog, engine, auditor=access, cache=cache)
+        corrections = CorrectionStore(engine.store.corrections_db)
+        applier = CorrectionApplier(engine.store, corrections, delay_s=settings.correction_delay_s,
+                                    retry_s=settings.correction_retry_s,
+                                    applied_through=lambda: own_events.applied_through(engine))
+        services = Services(settings, catalog, engine, auditor=access, cache=cache,
+                            corrections=corrections, applier=applier)
         limiter = anyio.CapacityLimiter(settings.worker_threads)
-        state.update(services=services, access=access, engine=engine,
+        state.update(services=services, access=access, engine=engine, applier=applier,
                      graphql=_GraphQLApp(build_schema(catalog, settings), services, limiter))
         version = engine.store.current_version()
         log.info("serving warehouse %s (%s)", settings.warehouse_dir, version.name if version else "no version yet")
+        applier.start()
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(applier.stop)
             engine.close()
 
     async def healthz(request: Request) -> Response:
@@ -153,7 +169,9 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "error", "error": exc.as_dict()}, status_code=503)
         if version is None:
             return JSONResponse({"status": "no_warehouse", "warehouse": str(settings.warehouse_dir)}, status_code=503)
-        return JSONResponse({"status": "ok", "warehouse_version": version.number})
+        applier: CorrectionApplier | None = state.get("applier")
+        return JSONResponse({"status": "ok", "warehouse_version": version.number,
+                             "corrections": applier.status() if applier else None})
 
     async def demo_tokens(request: Request) -> Response:
         path = settings.warehouse_dir / "demo-tokens.json"

@@ -100,6 +100,8 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     result = ingest(
         WarehouseStore(settings.warehouse_dir), secret, args.organizations, args.transactions,
         profile=load_profile(args.profile), rejects_path=args.rejects, progress=say,
+        classifier_cache=Path(settings.classifier_cache).expanduser(),
+        classification_threshold=settings.classification_threshold,
     )
     if args.json:
         print(result.to_json())
@@ -112,6 +114,9 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(f"warehouse v{result.version or 0:06d}: {result.buyers:,} buyers, {result.events:,} events, "
               f"{result.organizations:,} organizations" + ("" if result.published else " (unchanged)"))
+        if result.events_classified or result.events_corrected:
+            print(f"event labels: {result.events_classified:,} classified by the model, "
+                  f"{result.events_corrected:,} set by stored corrections")
         if result.rejects_path:
             print(f"rejected rows are listed with file, line and reason in {result.rejects_path}")
     return 0
@@ -132,7 +137,9 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         say(f"generating the {args.size} demo network (seed {args.seed}) in {out}")
         files = generate(out, size=args.size, seed=args.seed, fmt=args.format, progress=say)
         result = ingest(WarehouseStore(settings.warehouse_dir), secret, [files.organizations],
-                        files.transactions, progress=say)
+                        files.transactions, progress=say,
+                        classifier_cache=Path(settings.classifier_cache).expanduser(),
+                        classification_threshold=settings.classification_threshold)
     if args.json:
         print(result.to_json())
     else:

@@ -57,6 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     help="CSV with title, language, country, venue, event_type, event_category")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=_cmd_classify_evaluate)
+    rt = csub.add_parser("retrain", help="retrain on the corpus plus every correction, re-label the "
+                         "predicted events and publish a new warehouse version")
+    rt.add_argument("--warehouse", help="warehouse directory (default: CID_GRAPH_WAREHOUSE)")
+    rt.add_argument("--json", action="store_true", help="print one JSON object with what changed")
+    rt.set_defaults(func=_cmd_classify_retrain)
 
     sdl = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(func=_cmd_schema)
@@ -192,9 +197,42 @@ def _cmd_classify_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     confusion = report["type_confusion"]
     labels = confusion["labels"]
     print("type confusion (rows: true, columns: predicted):")
-    print("  " + " ".join(f"{lab[:6]:>6}" for lab in labels))
+    print(" " * 17 + " ".join(f"{lab[:6]:>6}" for lab in labels))
     for lab, row in zip(labels, confusion["matrix"], strict=True):
         print(f"  {lab[:14]:14} " + " ".join(f"{v:6d}" for v in row))
+    return 0
+
+
+def _cmd_classify_retrain(args: argparse.Namespace, settings: Settings) -> int:
+    from cid_graph.cli import _progress
+    from warehouse.classify import CorrectionStore, retrain
+    from warehouse.store import WarehouseStore
+
+    store = WarehouseStore(settings.warehouse_dir)
+    store.require_current()  # a clear error before anything is trained
+    say = _progress(False)
+    result = retrain(store, CorrectionStore(store.corrections_db),
+                     classifier_cache=Path(settings.classifier_cache).expanduser(),
+                     threshold=settings.classification_threshold, say=say)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"retrained on {result.training_rows:,} titles ({result.corrections:,} correction(s)); "
+          f"model {result.model_data_hash[:12]}")
+    print(f"{result.events_predicted:,} predicted event(s) re-labelled by the model; "
+          f"{result.events_relabelled:,} got another type or genre")
+    if result.by_type:
+        print("events per type (before -> after):")
+        for etype, n in result.by_type.items():
+            print(f"  {etype:16} {n['before']:6,} -> {n['after']:6,}")
+    for title, changes in (("type changes", result.type_changes), ("genre changes", result.category_changes)):
+        if changes:
+            print(f"{title}:")
+            for c in changes[:20]:
+                print(f"  {c['from']:>16} -> {c['to']:16} {c['events']:6,}")
+            if len(changes) > 20:
+                print(f"  ... and {len(changes) - 20} more")
+    print(f"warehouse v{result.version or 0:06d}" + ("" if result.published else " (unchanged: nothing to re-label)"))
     return 0
 
 

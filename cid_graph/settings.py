@@ -44,7 +44,20 @@ class Settings:
         "earlier buyer rows.",
     )
     classifier_cache: str = _setting(
-        "~/.cache/cid-graph", "Where the trained event classifier is cached (retrained from the shipped corpus when missing)."
+        "~/.cache/cid-graph", "Where trained event classifiers are cached (ingest, retrain, evaluate); one is "
+        "trained from the shipped corpus and the stored corrections when missing, in about a second."
+    )
+    classification_threshold: float = _setting(
+        0.5, "Confidence (0-1) the event classifier needs: a predicted type below it stays `other` "
+        "(classification_source model_low_confidence), a predicted category below it is `other`.",
+    )
+    correction_delay_s: float = _setting(
+        2.0, "Seconds the server collects event-label corrections before publishing them in one "
+        "new warehouse version.",
+    )
+    correction_retry_s: float = _setting(
+        10.0, "Seconds the server waits to publish corrections again while another process "
+        "(an ingest, a retrain) is writing the warehouse.",
     )
     host: str = _setting("127.0.0.1", "Address `cid-graph serve` binds to.")
     port: int = _setting(8000, "Port `cid-graph serve` listens on.")
@@ -134,6 +147,12 @@ class Settings:
         if not 0 < self.privacy_dominance_p < 1:
             raise ConfigError("privacy_dominance_p must lie between 0 and 1",
                               hint=f"Set {PREFIX}PRIVACY_DOMINANCE_P to e.g. 0.15.")
+        if not 0 <= self.classification_threshold <= 1:
+            raise ConfigError(f"classification_threshold is {self.classification_threshold}; it is a confidence",
+                              hint=f"Set {PREFIX}CLASSIFICATION_THRESHOLD between 0 and 1, e.g. 0.5.")
+        if self.correction_delay_s < 0 or self.correction_retry_s <= 0:
+            raise ConfigError("correction_delay_s must be 0 or more and correction_retry_s more than 0",
+                              hint=f"Set {PREFIX}CORRECTION_DELAY_S to e.g. 2 and {PREFIX}CORRECTION_RETRY_S to e.g. 10.")
         if self.default_limit > self.row_cap:
             raise ConfigError("default_limit is larger than row_cap",
                               hint="Lower CID_GRAPH_DEFAULT_LIMIT or raise CID_GRAPH_ROW_CAP.")

@@ -9,7 +9,14 @@ from typing import Any, Protocol
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from resolvers.cache import ResultCache
+from warehouse.classify.corrections import CorrectionStore
 from warehouse.engine import Engine
+
+
+class Applier(Protocol):
+    """Publishes stored corrections in the background (warehouse.classify.applier)."""
+
+    def notify(self) -> None: ...
 
 
 class Auditor(Protocol):
@@ -33,6 +40,8 @@ class Services:
     engine: Engine
     auditor: Auditor | None = None
     cache: ResultCache | None = None
+    corrections: CorrectionStore | None = None
+    applier: Applier | None = None
     _labels: dict[tuple[int, str], dict[str, dict[str, str]]] = field(default_factory=dict)
     _labels_lock: threading.Lock = field(default_factory=threading.Lock)
 

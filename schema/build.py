@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
-from resolvers import catalog_view, explain, insights
+from resolvers import catalog_view, explain, insights, own_events
 from resolvers.privacy.protect import REASONS
 from resolvers.request import (
     ComparisonSpec,
@@ -242,6 +242,51 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         rollup: str | None
         protections: list[str]
 
+    CorrectionStatus = _enum("CorrectionStatus", ["applied", "pending"],
+                             "APPLIED: the answering warehouse version has these labels. PENDING: stored; "
+                             "a new version with them is published within seconds.")
+    MyEventsOrder = _enum("MyEventsOrder", list(own_events.ORDERS),
+                          "Order of myEvents. CONFIDENCE: least confident predictions first.")
+
+    @strawberry.type(description="One of the caller's own events with its labels and where they came from.")
+    class MyEvent:
+        id: str
+        title: str
+        date: str = strawberry.field(description="ISO date of the event (organization's local time).")
+        event_type: str
+        event_type_label: str
+        event_category: str
+        event_category_label: str
+        source: str = strawberry.field(description="classification source: source, model, model_low_confidence, feedback.")
+        source_label: str
+        confidence: float | None = strawberry.field(description="The predicted type's confidence; null when not predicted.")
+        category_confidence: float | None = strawberry.field(description="The predicted category's confidence; null when not predicted.")
+        pending: bool = strawberry.field(description="A correction is stored that the answering version does not hold yet.")
+
+    @strawberry.type(description="A page of the caller's own events.")
+    class MyEvents:
+        total: int
+        limit: int
+        offset: int
+        events: list[MyEvent]
+        warehouse_version: int
+        pending_corrections: int
+
+    @strawberry.type(description="What a correction of an event's labels did.")
+    class EventClassification:
+        event_id: str
+        title: str
+        event_type: str
+        event_type_label: str
+        event_category: str
+        event_category_label: str
+        previous_event_type: str
+        previous_event_category: str
+        previous_source: str
+        status: CorrectionStatus  # type: ignore[valid-type]
+        warehouse_version: int = strawberry.field(description="The version that answered this request.")
+        message: str
+
     def to_request(q: InsightQuery, locale: str) -> InsightRequest:
         tr = q.time_range
         return InsightRequest(
@@ -296,6 +341,33 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             data = await info.context.run(explain.explain, request)
             return Explain(sql=data["sql"], dialect=data["dialect"], scope=Scope[data["scope"].upper()],
                            pooled_by_organization=data["pooled"], rollup=data["rollup"], protections=data["protections"])
+
+        @strawberry.field(description=f"The caller's own events with their type, genre, classification source and "
+                                      f"confidence (members; at most {own_events.MAX_LIMIT} per page).")
+        async def my_events(self, info: Info, limit: int = 50, offset: int = 0, search: str | None = None,
+                            source: str | None = None, event_type: str | None = None,
+                            event_category: str | None = None,
+                            order_by: MyEventsOrder = MyEventsOrder.DATE_DESC,  # type: ignore[valid-type,attr-defined]
+                            locale: str | None = None) -> MyEvents:
+            ctx = info.context
+            data = await ctx.run_localized(locale_of(info, locale), own_events.my_events, limit=limit,
+                                           offset=offset, search=search, source=source, event_type=event_type,
+                                           event_category=event_category, order=order_by.value)
+            return MyEvents(total=data.total, limit=data.limit, offset=data.offset,
+                            warehouse_version=data.warehouse_version,
+                            pending_corrections=data.pending_corrections,
+                            events=[MyEvent(**vars(e)) for e in data.events])
+
+    @strawberry.type(description="Changes an organization may make to its own data.")
+    class Mutation:
+        @strawberry.mutation(description="Correct the type and genre of one of your own events (members only; "
+                                         "audit-logged). The correction wins over the classifier from then on.")
+        async def classify_event(self, info: Info, event_id: str, event_type: str, event_category: str,
+                                 locale: str | None = None) -> EventClassification:
+            data = await info.context.run_localized(locale_of(info, locale), own_events.classify_event,
+                                                    event_id, event_type, event_category)
+            fields = vars(data) | {"status": CorrectionStatus[data.status.upper()]}
+            return EventClassification(**fields)
 
     def _labels(labels: dict[str, str]) -> list[Label]:
         return [Label(language=k, text=v) for k, v in labels.items()]
@@ -356,6 +428,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
 
     return _Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),

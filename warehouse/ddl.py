@@ -51,7 +51,10 @@ DDL: tuple[str, ...] = (
         event_type                VARCHAR NOT NULL,
         event_category            VARCHAR NOT NULL,
         classification_source     VARCHAR NOT NULL,
-        classification_confidence DOUBLE,
+        classification_confidence DOUBLE,     -- the predicted type's; NULL when not predicted
+        source_event_type         VARCHAR,    -- what the ticketing system said, normalized
+        source_event_category     VARCHAR,    -- (NULL: not given, or a spelling not known)
+        category_confidence       DOUBLE,     -- the predicted category's; NULL when not predicted
         UNIQUE (org_id, event_id)
     )""",
     """
@@ -127,12 +130,36 @@ ORG_TYPES = (
 COUNTRIES = ("NO", "SE", "DK", "FI", "IS")
 EVENT_TYPES = (
     "concert", "play", "opera_ballet", "screening", "festival", "sports_event", "exhibition",
-    "talk", "standup_comedy", "family_show", "other", "unclassified",
+    "talk", "standup_comedy", "family_show", "other",
 )
 EVENT_CATEGORIES = (
     "classical", "pop_rock", "jazz", "folk_world", "electronic", "drama", "comedy", "musical",
     "dance", "opera", "documentary", "feature_film", "children", "football", "handball",
-    "ice_hockey", "other_sport", "art", "history", "literature", "other", "unclassified",
+    "ice_hockey", "other_sport", "art", "history", "literature", "other",
+)
+#: Where an event's type and category came from (``events.classification_source``): both from
+#: the ticketing system; (at least one) predicted by the event classifier; predicted with too
+#: little confidence, so left ``other``; corrected by the organization.
+CLASSIFICATION_SOURCES = ("source", "model", "model_low_confidence", "feedback")
+#: Only inside a version being built: the labels are not decided yet (``event_type`` and/or
+#: ``event_category`` are ``unclassified`` until the classifier has run). Never published.
+PENDING = "pending"
+UNCLASSIFIED = "unclassified"
+
+#: Statements that bring a version file written before event classification up to date
+#: (idempotent). Events whose labels came from an earlier, partial rule are re-decided.
+MIGRATIONS: tuple[str, ...] = (
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS source_event_type VARCHAR",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS source_event_category VARCHAR",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS category_confidence DOUBLE",
+    """UPDATE events SET
+           source_event_type = CASE WHEN event_type <> 'unclassified' THEN event_type END,
+           source_event_category = CASE WHEN event_category <> 'unclassified' THEN event_category END,
+           classification_source = CASE WHEN event_type <> 'unclassified'
+                                         AND event_category <> 'unclassified' THEN 'source'
+                                        ELSE 'pending' END
+       WHERE classification_source IN ('source', 'none', 'unmapped')
+         AND source_event_type IS NULL AND source_event_category IS NULL""",
 )
 
 #: Bounds of an organization's noise factor's distance from 1 (P5: what differencing two pooled

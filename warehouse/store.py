@@ -5,6 +5,7 @@ Layout of ``--warehouse PATH``::
     PATH/CURRENT                 name of the published version, e.g. ``v000003``
     PATH/versions/v000003.duckdb one complete DuckDB file per published version
     PATH/access.sqlite           token hashes and the audit log (never in a version file)
+    PATH/corrections.sqlite      organizations' corrections of event labels (kept across versions)
     PATH/rejects/                rejects files of loads that gave no ``--rejects``
     PATH/.lock                   held by the one process that writes
 
@@ -60,6 +61,10 @@ class WarehouseStore:
     @property
     def access_db(self) -> Path:
         return self.root / "access.sqlite"
+
+    @property
+    def corrections_db(self) -> Path:
+        return self.root / "corrections.sqlite"
 
     @property
     def rejects_dir(self) -> Path:

@@ -19,7 +19,15 @@ Rules applied (docs/data-contract.md, DESIGN.md §1):
 - age = year(event local date) - birth_year, in the nine age groups;
 - revenue in EUR: amount / units_per_eur of the currency in the purchase date's year;
 - the event's region: venue postal code -> region, else the organization's (region column,
-  else its postal code).
+  else its postal code);
+- the event's type and category: the source's (first non-empty spelling in file order, mapped
+  by the oracle's own word lists); what the source does not give is predicted by the shipped
+  classifier (trained here from the shipped corpus, so the oracle trusts the model as the
+  definition of "predicted", nothing else of ingest) from the first title, the organization's
+  type and the country, and the oracle applies the documented threshold rule itself: a
+  predicted type under the threshold is ``other`` (``model_low_confidence``), a predicted
+  category under it is ``other``. ``classification_source`` follows from the same rule.
+  Comparisons that must not depend on the model filter on ``CLASSIFICATION_SOURCE = source``.
 """
 
 from __future__ import annotations
@@ -75,6 +83,19 @@ EVENT_TYPE_WORDS = {
                     "barneforestilling", "familjeföreställning", "børneforestilling", "lastenesitys"],
     "other": ["other", "annet", "annat", "andet", "muu"],
 }
+EVENT_CATEGORY_WORDS = {
+    "classical": ["klassisk", "klassinen", "klassík"],
+    "football": ["fotball", "fotboll", "fodbold", "jalkapallo", "fótbolti", "soccer"],
+    "children": ["barn", "børn", "lapset", "kids"],
+    "drama": ["skuespill", "teater", "näytelmä"],
+    "art": ["kunst", "konst", "taide", "list"],
+    "ice_hockey": ["ishockey", "jääkiekko", "íshokkí"],
+    **{code: [] for code in ("pop_rock", "jazz", "folk_world", "electronic", "comedy", "musical",
+                             "dance", "opera", "documentary", "feature_film", "handball",
+                             "other_sport", "history", "literature", "other")},
+}
+#: The documented default of Settings.classification_threshold.
+THRESHOLD = 0.5
 
 AGE_CASE = """
     CASE WHEN a IS NULL OR a < 0  THEN 'unknown'
@@ -90,6 +111,8 @@ DIMENSION_SQL: dict[tuple[str, str | None, str | None], str] = {
     ("REGION", None, None): "region",
     ("ORG_TYPE", None, None): "org_type",
     ("EVENT_TYPE", None, None): "event_type",
+    ("EVENT_CATEGORY", None, None): "event_category",
+    ("CLASSIFICATION_SOURCE", None, None): "classification_source",
     ("AGE_GROUP", None, None): "age_group",
     ("GENDER", None, None): "gender",
     ("PURCHASED_AT", "MONTH", None): "strftime(date_trunc('month', first_local), '%Y-%m-%d')",
@@ -210,6 +233,7 @@ class Oracle:
                    coalesce(g.code, 'unknown') AS gender,
                    nullif(regexp_replace(coalesce(t.venue_postal_code, ''), '[^0-9]', '', 'g'), '') AS venue_digits,
                    lower(nullif(trim(t.event_type), '')) AS event_type_raw,
+                   lower(nullif(trim(t.event_category), '')) AS event_category_raw,
                    nullif(trim(t.event_name), '') AS event_name
             FROM tx_ord t
             JOIN org o ON o.org_id = trim(t.org_id)
@@ -224,23 +248,27 @@ class Oracle:
             QUALIFY row_number() OVER (PARTITION BY org_id, transaction_id ORDER BY ord) = 1
         """)
         con.execute(f"""
-            CREATE TABLE ev AS
+            CREATE TABLE ev_raw AS
             WITH e AS (
                 SELECT org_id, event_id, arg_min(country, ord) AS country, arg_min(tz, ord) AS tz,
-                       arg_min(org_region, ord) AS org_region,
+                       arg_min(org_region, ord) AS org_region, arg_min(org_type, ord) AS org_type,
+                       arg_min(event_name, ord) AS title,
                        arg_min(event_start_at, ord) AS event_start_at,
                        arg_min(venue_digits, ord) FILTER (WHERE venue_digits IS NOT NULL) AS d,
-                       arg_min(event_type_raw, ord) FILTER (WHERE event_type_raw IS NOT NULL) AS type_raw
+                       arg_min(event_type_raw, ord) FILTER (WHERE event_type_raw IS NOT NULL) AS type_raw,
+                       arg_min(event_category_raw, ord) FILTER (WHERE event_category_raw IS NOT NULL) AS category_raw
                 FROM tx_ok GROUP BY org_id, event_id
             )
-            SELECT e.org_id, e.event_id,
+            SELECT e.org_id, e.event_id, e.title, e.org_type, e.country,
                    CAST(timezone(e.tz, e.event_start_at) AS DATE) AS event_date,
                    coalesce(pc.region, e.org_region) AS region,
-                   coalesce(v.code, 'unclassified') AS event_type
+                   v.code AS source_type, c.code AS source_category
             FROM e
             LEFT JOIN ref_pc pc ON pc.country = e.country AND pc.postal_code = ({postal.format(c='e.country')})
             LEFT JOIN {_values(EVENT_TYPE_WORDS)} ON v.word = e.type_raw
+            LEFT JOIN {_values(EVENT_CATEGORY_WORDS, 'c')} ON c.word = e.category_raw
         """)
+        self._classify()
         con.execute(f"""
             CREATE TABLE ob AS
             WITH b AS (
@@ -260,6 +288,7 @@ class Oracle:
                 HAVING sum(t.tickets) > 0
             )
             SELECT b.org_id, b.event_id, o.country, o.org_type, e.region, e.event_type,
+                   e.event_category, e.classification_source,
                    b.tickets, b.revenue_eur, b.revenue_eur_utc_date, timezone(o.tz, b.first_at) AS first_local,
                    b.gender,
                    {AGE_CASE.replace('a ', '(year(e.event_date) - b.birth_year) ')} AS age_group
@@ -269,6 +298,42 @@ class Oracle:
         con.execute("CREATE TABLE nf (org_id VARCHAR, factor DOUBLE)")
         if secret_key is not None and orgs:
             con.executemany("INSERT INTO nf VALUES (?, ?)", [[o, org_noise_factor(secret_key, o)] for o in orgs])
+
+    def _classify(self) -> None:
+        """``ev``: every event with its labels, by the rule in the module's docstring."""
+        from warehouse.classify.model import read_corpus, train
+
+        rows = self.con.execute("""
+            SELECT org_id, event_id, title, org_type, country, source_type, source_category
+            FROM ev_raw WHERE source_type IS NULL OR source_category IS NULL
+            ORDER BY org_id, event_id""").fetchall()
+        labels: list[tuple[str, str, str, str, str]] = []
+        if rows:
+            model = train(read_corpus())
+            preds = model.predict([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows],
+                                  known_types=[r[5] for r in rows], known_categories=[r[6] for r in rows])
+            for r, p in zip(rows, preds, strict=True):
+                known_type, known_category = r[5], r[6]
+                if known_type is None and p.event_type_confidence < THRESHOLD:
+                    labels.append((r[0], r[1], "other", known_category or "other", "model_low_confidence"))
+                    continue
+                etype = known_type or p.event_type
+                if known_category is None and p.event_category_confidence < THRESHOLD:
+                    source = "model" if known_type is None else "model_low_confidence"
+                    labels.append((r[0], r[1], etype, "other", source))
+                    continue
+                labels.append((r[0], r[1], etype, known_category or p.event_category, "model"))
+        self.con.execute("CREATE TABLE predicted (org_id VARCHAR, event_id VARCHAR, event_type VARCHAR, "
+                         "event_category VARCHAR, classification_source VARCHAR)")
+        if labels:
+            self.con.executemany("INSERT INTO predicted VALUES (?, ?, ?, ?, ?)", labels)
+        self.con.execute("""
+            CREATE TABLE ev AS
+            SELECT r.org_id, r.event_id, r.event_date, r.region,
+                   coalesce(p.event_type, r.source_type) AS event_type,
+                   coalesce(p.event_category, r.source_category) AS event_category,
+                   coalesce(p.classification_source, 'source') AS classification_source
+            FROM ev_raw r LEFT JOIN predicted p USING (org_id, event_id)""")
 
     # ------------------------------------------------------------------------------------------
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:

@@ -24,7 +24,15 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api
-from tests.api.oracle import ENRICHED, EVENT_TYPE_WORDS, GENDER_WORDS, Cell, Oracle, _values
+from tests.api.oracle import (
+    ENRICHED,
+    EVENT_CATEGORY_WORDS,
+    EVENT_TYPE_WORDS,
+    GENDER_WORDS,
+    Cell,
+    Oracle,
+    _values,
+)
 
 K = 10            # Settings.privacy_k default
 BASE = 5          # Settings.privacy_rounding_base default
@@ -72,6 +80,10 @@ CASES = [
     Case("own-by-hour", "OWN", (HOUR,)),
     Case("own-by-event_type", "OWN", (dim("EVENT_TYPE"),)),
     Case("own-by-region", "OWN", (dim("REGION"),)),
+    Case("own-by-event_category", "OWN", (dim("EVENT_CATEGORY"),)),
+    Case("own-by-classification_source", "OWN", (dim("CLASSIFICATION_SOURCE"),)),
+    Case("own-by-event_type-x-classification_source", "OWN",
+         (dim("EVENT_TYPE"), dim("CLASSIFICATION_SOURCE"))),
     Case("own-by-month-alone", "OWN", (MONTH,), alone=True),
     # OWN, enriched breakdowns: protected
     Case("own-by-age_group", "OWN", (dim("AGE_GROUP"),)),
@@ -85,6 +97,13 @@ CASES = [
     Case("network-by-region", "NETWORK", (dim("REGION"),)),
     Case("network-by-org_type", "NETWORK", (dim("ORG_TYPE"),)),
     Case("network-by-event_type", "NETWORK", (dim("EVENT_TYPE"),)),
+    Case("network-by-event_category", "NETWORK", (dim("EVENT_CATEGORY"),)),
+    Case("network-by-classification_source", "NETWORK", (dim("CLASSIFICATION_SOURCE"),)),
+    # only the labels ticketing systems gave: independent of the classifier
+    Case("network-source_only-by-event_type", "NETWORK", (dim("EVENT_TYPE"),),
+         filters=(("CLASSIFICATION_SOURCE", ("source",)),)),
+    Case("network-predicted-by-event_category", "NETWORK", (dim("EVENT_CATEGORY"),),
+         filters=(("CLASSIFICATION_SOURCE", ("model", "model_low_confidence")),), role="partner"),
     Case("network-by-age_group", "NETWORK", (dim("AGE_GROUP"),)),
     Case("network-by-gender", "NETWORK", (dim("GENDER"),)),
     Case("network-by-month", "NETWORK", (MONTH,)),
@@ -144,7 +163,7 @@ def _filters(oracle: Oracle, own_org: str, case: Case) -> list[dict[str, Any]]:
     for dimension, values in case.filters:
         if values == ("$top",):
             values = (str(oracle.scalar(
-                "SELECT event_type FROM ob WHERE org_id = ? AND event_type <> 'unclassified' "
+                "SELECT event_type FROM ob WHERE org_id = ? "
                 "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1", [own_org])),)
         out.append({"dimension": dimension, "values": list(values)})
     return out
@@ -505,6 +524,15 @@ def test_oracle_agrees_with_the_generator(oracle: Oracle, demo: Any) -> None:
         ANTI JOIN {_values(EVENT_TYPE_WORDS)} ON v.word = t.event_type_raw
         WHERE t.event_type_raw IS NOT NULL""")
     assert not unmapped, f"event type spellings the oracle does not know: {unmapped}"
+    unmapped = oracle.rows(f"""
+        SELECT DISTINCT t.event_category_raw FROM tx t
+        ANTI JOIN {_values(EVENT_CATEGORY_WORDS)} ON v.word = t.event_category_raw
+        WHERE t.event_category_raw IS NOT NULL""")
+    assert not unmapped, f"event category spellings the oracle does not know: {unmapped}"
+    # every event is labelled, and the demo leaves some to the classifier on purpose
+    sources = dict(oracle.rows("SELECT classification_source, count(*) FROM ev GROUP BY 1"))
+    assert oracle.scalar("SELECT count(*) FROM ev WHERE event_type IS NULL OR event_category IS NULL") == 0
+    assert sources.get("source", 0) > 0 and sources.get("model", 0) > 0, sources
     unknown_gender = oracle.rows(f"""
         SELECT DISTINCT lower(trim(gender)) FROM raw_tx
         ANTI JOIN {_values(GENDER_WORDS)} ON v.word = lower(trim(gender))

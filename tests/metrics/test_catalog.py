@@ -28,6 +28,7 @@ VOCABULARIES = {
     "education_level": ddl.EDUCATION_LEVELS, "area_type": ddl.AREA_TYPES,
     "home_type": ddl.HOME_TYPES, "org_type": ddl.ORG_TYPES, "country": ddl.COUNTRIES,
     "event_type": ddl.EVENT_TYPES, "event_category": ddl.EVENT_CATEGORIES,
+    "classification_source": ddl.CLASSIFICATION_SOURCES,
 }
 
 
@@ -95,7 +96,7 @@ def test_unknown_names_list_valid_ones(catalog: Catalog) -> None:
     ("gender", "female"), ("age_group", "75+"), ("country", "NO"), ("region", "NO-46"),
     ("region", "SE-AB"), ("region", "unknown"), ("buyer_region", "FI-18"), ("buyer_country", "DE"),
     ("organization", "org-001"), ("event", "EV:2025/17"), ("purchased_at", "2025-03-30"),
-    ("classification_source", "classifier"),
+    ("classification_source", "feedback"),
 ])
 def test_valid_values(catalog: Catalog, dimension: str, value: str) -> None:
     assert catalog.validate_value(dimension, value) == value

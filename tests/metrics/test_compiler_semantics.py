@@ -47,7 +47,7 @@ def db() -> Iterator[duckdb.DuckDBPyConnection]:
     con.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?, ?, NULL)", ORGS)
     for sk, org, eid, start, region, etype, ecat in EVENTS:
         con.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'org', ?, ?, 'ticketing', NULL)",
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'org', ?, ?, 'source', NULL, NULL, NULL, NULL)",
             [sk, org, eid, f"{eid} of {org}", start, start, start.date(), region[:2], region, etype, ecat],
         )
     for key, sk, org, at, tickets, eur, age, gender, rk in BUYERS:

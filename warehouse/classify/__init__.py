@@ -1,35 +1,39 @@
-"""Event type and category classification (issue 7): corpus, model, evaluation, corrections.
+"""Event type and category classification (issue 7): corpus, model, labelling, corrections.
 
 The API the rest of CID Graph uses::
 
-    from warehouse.classify import (CONFIDENCE_THRESHOLD, classify_events, default_model,
-                                    evaluate, read_corrections, read_labelled,
-                                    record_correction, train)
+    from warehouse.classify import (CorrectionStore, apply_stored_corrections, default_model,
+                                    evaluate, label_version, read_labelled, retrain)
 
-- :func:`default_model` — the model trained on the shipped ``corpus.csv`` (plus optional
-  corrections), cached in a directory the caller gives;
-- :func:`classify_events` — labels a DuckDB table of events, with the threshold rule;
-- :func:`record_correction` / :func:`read_corrections` — the ``classification_feedback`` table;
+- :func:`default_model` — the model trained on the shipped ``corpus.csv`` (plus corrections),
+  cached in a directory the caller gives;
+- :func:`label_version` — labels a version being built (the threshold rule of
+  :mod:`warehouse.classify.apply`, then the stored corrections);
+- :class:`CorrectionStore` — organizations' corrections, durable beside the versions;
+- :func:`apply_stored_corrections` / :func:`retrain` — publish a version with the corrections
+  applied / with every predicted event re-labelled by a model retrained on them;
 - :func:`evaluate` / :func:`read_labelled` — quality on a labelled CSV.
 """
 
 from __future__ import annotations
 
-from warehouse.classify.apply import CONFIDENCE_THRESHOLD, RESULT_SCHEMA, classify_events
+from warehouse.classify.apply import CONFIDENCE_THRESHOLD, Decision, decide
 from warehouse.classify.corrections import (
     Correction,
+    CorrectionStore,
+    EventRef,
     InvalidLabelError,
-    ensure_feedback_table,
-    latest_corrections,
-    read_corrections,
-    record_correction,
+    validate_labels,
 )
 from warehouse.classify.evaluate import evaluate, read_labelled
 from warehouse.classify.labels import (
     CATEGORY_LABELS,
+    PREDICTED_SOURCES,
     SOURCE_FEEDBACK,
     SOURCE_LOW_CONFIDENCE,
     SOURCE_MODEL,
+    SOURCE_SOURCE,
+    SOURCES,
     TYPE_LABELS,
     LabelledRow,
 )
@@ -45,12 +49,21 @@ from warehouse.classify.model import (
     read_corpus,
     train,
 )
+from warehouse.classify.versions import (
+    Labelling,
+    RetrainResult,
+    apply_stored_corrections,
+    label_version,
+    pending_corrections,
+    retrain,
+)
 
 __all__ = [
     "CATEGORY_LABELS", "CONFIDENCE_THRESHOLD", "CORPUS_PATH", "HELDOUT_PATH", "MODEL_VERSION",
-    "RESULT_SCHEMA", "SOURCE_FEEDBACK", "SOURCE_LOW_CONFIDENCE", "SOURCE_MODEL", "TYPE_LABELS",
-    "ClassifierFileError", "Correction", "EventClassifier", "InvalidLabelError", "LabelledRow",
-    "Prediction", "classify_events", "default_model", "ensure_feedback_table", "evaluate",
-    "latest_corrections", "load", "read_corpus", "read_corrections", "read_labelled",
-    "record_correction", "train",
+    "PREDICTED_SOURCES", "SOURCES", "SOURCE_FEEDBACK", "SOURCE_LOW_CONFIDENCE", "SOURCE_MODEL",
+    "SOURCE_SOURCE", "TYPE_LABELS", "ClassifierFileError", "Correction", "CorrectionStore",
+    "Decision", "EventClassifier", "EventRef", "InvalidLabelError", "LabelledRow", "Labelling",
+    "Prediction", "RetrainResult", "apply_stored_corrections", "decide", "default_model",
+    "evaluate", "label_version", "load", "pending_corrections", "read_corpus", "read_labelled",
+    "retrain", "train", "validate_labels",
 ]

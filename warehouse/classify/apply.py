@@ -1,79 +1,157 @@
-"""Labelling a table of events with the classifier, for ingest and retrain.
+"""Labelling the events of a version being built: the model's predictions, then corrections.
 
-The rule: an event's type is the model's when its confidence reaches the threshold
-(``classification_source = 'model'``); below it the event stays ``other``/``other`` with
-``model_low_confidence``. When the type is confident but the category is not, the category is
-``other`` (source still ``model``). ``classification_confidence`` is the type's confidence; the
-category's is returned beside it.
+The rule, for an event the ticketing system did not fully label (a missing or unknown spelling
+of its type or category):
 
->>> import duckdb
->>> from warehouse.classify.labels import LabelledRow
->>> from warehouse.classify.model import train
->>> model = train([LabelledRow("Hedda Gabler", "play", "drama"),
-...                LabelledRow("Rosenborg – Molde", "sports_event", "football")])
->>> con = duckdb.connect()
->>> _ = con.execute("CREATE TABLE events_to_classify AS SELECT 'o1' AS org_id, 'e1' AS event_id, "
-...                 "'Hedda Gabler' AS event_name, 'other' AS org_type, 'NO' AS country, "
-...                 "NULL AS venue_postal")
->>> classify_events(con, model, 0.5).to_pylist()[0]["event_type"]
-'play'
+- what the source did say is kept, and the model predicts the rest given it;
+- a predicted type is used when its confidence reaches the threshold
+  (``classification_source = 'model'``); below it the type is ``other`` and the event is
+  ``model_low_confidence``;
+- a predicted category below the threshold is ``other`` (the event stays ``model`` when its
+  type was confidently predicted, else ``model_low_confidence``);
+- ``classification_confidence`` is the predicted type's confidence and
+  ``category_confidence`` the predicted category's (``NULL`` for a label the source gave).
+
+An organization's correction wins over all of it (``feedback``, both confidences ``NULL``).
+
+>>> from warehouse.classify.model import Prediction
+>>> decide(Prediction("play", 0.9, "drama", 0.4), None, None, 0.5)
+Decision(event_type='play', event_category='other', classification_source='model', classification_confidence=0.9, category_confidence=0.4)
+>>> decide(Prediction("concert", 1.0, "jazz", 0.8), "concert", None, 0.5).classification_source
+'model'
+>>> decide(Prediction("talk", 0.3, "literature", 0.3), None, None, 0.5)[:3]
+('other', 'other', 'model_low_confidence')
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
 import duckdb
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
-from warehouse.classify.labels import SOURCE_LOW_CONFIDENCE, SOURCE_MODEL
-from warehouse.classify.model import EventClassifier
+from warehouse.classify.corrections import Correction
+from warehouse.classify.labels import SOURCE_FEEDBACK, SOURCE_LOW_CONFIDENCE, SOURCE_MODEL
+from warehouse.classify.model import EventClassifier, Prediction
 
-#: Below this type confidence an event stays ``other`` (``model_low_confidence``).
+#: Below this confidence a predicted label is ``other`` (see the module's rule); the setting
+#: ``classification_threshold`` overrides it.
 CONFIDENCE_THRESHOLD = 0.5
-
-RESULT_SCHEMA = pa.schema([
-    ("org_id", pa.string()), ("event_id", pa.string()), ("event_type", pa.string()),
-    ("event_category", pa.string()), ("classification_source", pa.string()),
-    ("classification_confidence", pa.float64()), ("category_confidence", pa.float64()),
-])
+_BATCH = 4096  # events predicted at once (bounds the memory of the joint probabilities)
 
 
-def classify_events(con: duckdb.DuckDBPyConnection, model: EventClassifier,
-                    threshold: float = CONFIDENCE_THRESHOLD,
-                    table: str = "events_to_classify") -> pa.Table:
-    """Predict a type and category for every row of ``table``.
+class Decision(NamedTuple):
+    event_type: str
+    event_category: str
+    classification_source: str
+    classification_confidence: float | None
+    category_confidence: float | None
 
-    ``table`` has ``org_id, event_id, event_name, org_type, country`` (``venue_postal`` may be
-    there; a ``venue`` column with the venue's *name*, where a source profile gives one, is
-    used as a feature when present). Returns an Arrow table of :data:`RESULT_SCHEMA`, one row
-    per input row, in ``(org_id, event_id)`` order, ready to join onto ``events``.
+
+def decide(p: Prediction, known_type: str | None, known_category: str | None,
+           threshold: float) -> Decision:
+    """The labels an event gets from a prediction and what its source said (the rule above)."""
+    t_conf = None if known_type is not None else p.event_type_confidence
+    c_conf = None if known_category is not None else p.event_category_confidence
+    if t_conf is not None and t_conf < threshold:
+        return Decision("other", known_category or "other", SOURCE_LOW_CONFIDENCE, t_conf, c_conf)
+    event_type = known_type or p.event_type
+    if c_conf is not None and c_conf < threshold:
+        source = SOURCE_MODEL if t_conf is not None else SOURCE_LOW_CONFIDENCE
+        return Decision(event_type, "other", source, t_conf, c_conf)
+    return Decision(event_type, known_category or p.event_category, SOURCE_MODEL, t_conf, c_conf)
+
+
+@dataclass
+class Relabelled:
+    """What a labelling pass did: events it decided, and type changes of already-labelled ones."""
+
+    events: int = 0
+    by_source: Counter[str] = field(default_factory=Counter)
+
+
+def relabel_events(con: duckdb.DuckDBPyConnection, model: EventClassifier, threshold: float,
+                   sources: Sequence[str]) -> Relabelled:
+    """(Re)decide the labels of every event whose ``classification_source`` is in ``sources``.
+
+    Runs on a version being built (``events`` and ``organizations`` of ``con``); the inputs are
+    the title, the organization's type, the country and what the source said.
     """
-    probe = sqlglot.select("*").from_(exp.to_table(table)).limit(0).sql(dialect="duckdb")
-    columns = {d[0] for d in con.execute(probe).description}
-    venue = exp.column("venue") if "venue" in columns else exp.Null()
-    query = (sqlglot.select("org_id", "event_id", "event_name", "org_type", "country",
-                            exp.alias_(venue, "venue"))
-             .from_(exp.to_table(table)).order_by("org_id", "event_id"))
-    data = con.sql(query.sql(dialect="duckdb")).to_arrow_table()
+    if not sources:
+        return Relabelled()
+    marks = ", ".join("?" for _ in sources)
+    data = con.sql(f"""
+        SELECT e.event_sk, e.event_name, coalesce(o.org_type, '') AS org_type, e.country,
+               e.source_event_type, e.source_event_category
+        FROM events e LEFT JOIN organizations o ON o.org_id = e.org_id
+        WHERE e.classification_source IN ({marks})
+        ORDER BY e.event_sk""", params=list(sources)).to_arrow_table()
+    result = Relabelled(events=data.num_rows)
+    if not data.num_rows:
+        return result
+    sk = data.column("event_sk").to_pylist()
     titles = data.column("event_name").to_pylist()
-    preds = model.predict(titles, data.column("org_type").to_pylist(),
-                          data.column("country").to_pylist(), data.column("venue").to_pylist())
-    types, cats, sources, type_conf, cat_conf = [], [], [], [], []
-    for p in preds:
-        confident = p.event_type_confidence >= threshold
-        types.append(p.event_type if confident else "other")
-        cats.append(p.event_category if confident and p.event_category_confidence >= threshold
-                    else "other")
-        sources.append(SOURCE_MODEL if confident else SOURCE_LOW_CONFIDENCE)
-        type_conf.append(p.event_type_confidence)
-        cat_conf.append(p.event_category_confidence)
-    return pa.table({
-        "org_id": data.column("org_id").cast(pa.string()),
-        "event_id": data.column("event_id").cast(pa.string()),
-        "event_type": pa.array(types, pa.string()),
-        "event_category": pa.array(cats, pa.string()),
-        "classification_source": pa.array(sources, pa.string()),
-        "classification_confidence": pa.array(type_conf, pa.float64()),
-        "category_confidence": pa.array(cat_conf, pa.float64()),
-    }, schema=RESULT_SCHEMA)
+    org_types = data.column("org_type").to_pylist()
+    countries = data.column("country").to_pylist()
+    known_t = data.column("source_event_type").to_pylist()
+    known_c = data.column("source_event_category").to_pylist()
+    decisions: list[Decision] = []
+    for start in range(0, len(sk), _BATCH):
+        end = start + _BATCH
+        preds = model.predict(titles[start:end], org_types[start:end], countries[start:end],
+                              known_types=known_t[start:end], known_categories=known_c[start:end])
+        decisions += [decide(p, t, c, threshold)
+                      for p, t, c in zip(preds, known_t[start:end], known_c[start:end], strict=True)]
+    result.by_source.update(d.classification_source for d in decisions)
+    table = pa.table({
+        "event_sk": pa.array(sk, pa.int32()),
+        "event_type": pa.array([d.event_type for d in decisions], pa.string()),
+        "event_category": pa.array([d.event_category for d in decisions], pa.string()),
+        "classification_source": pa.array([d.classification_source for d in decisions], pa.string()),
+        "classification_confidence": pa.array([d.classification_confidence for d in decisions], pa.float64()),
+        "category_confidence": pa.array([d.category_confidence for d in decisions], pa.float64()),
+    })
+    con.register("_relabel", table)
+    try:
+        con.execute("""
+            UPDATE events SET event_type = r.event_type, event_category = r.event_category,
+                   classification_source = r.classification_source,
+                   classification_confidence = r.classification_confidence,
+                   category_confidence = r.category_confidence
+            FROM _relabel r WHERE events.event_sk = r.event_sk""").fetchall()
+    finally:
+        con.unregister("_relabel")
+    return result
+
+
+def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: Sequence[Correction]) -> int:
+    """Give every corrected event its correction's labels (``feedback``); returns how many
+    events changed. Corrections of events this version does not hold are skipped."""
+    if not corrections:
+        return 0
+    table = pa.table({
+        "org_id": pa.array([c.org_id for c in corrections], pa.string()),
+        "event_id": pa.array([c.event_id for c in corrections], pa.string()),
+        "event_type": pa.array([c.event_type for c in corrections], pa.string()),
+        "event_category": pa.array([c.event_category for c in corrections], pa.string()),
+    })
+    con.register("_feedback", table)
+    try:
+        match = """FROM _feedback f WHERE events.org_id = f.org_id AND events.event_id = f.event_id
+                     AND (events.event_type <> f.event_type OR events.event_category <> f.event_category
+                          OR events.classification_source <> ?)"""
+        [(count,)] = con.execute(f"SELECT count(*) FROM events, {match.removeprefix('FROM ')}",
+                                 [SOURCE_FEEDBACK]).fetchall()
+        changed = int(count)
+        if changed:
+            con.execute(f"""
+                UPDATE events SET event_type = f.event_type, event_category = f.event_category,
+                       classification_source = ?, classification_confidence = NULL,
+                       category_confidence = NULL
+                {match}""", [SOURCE_FEEDBACK, SOURCE_FEEDBACK]).fetchall()
+    finally:
+        con.unregister("_feedback")
+    return changed

@@ -87,7 +87,8 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, A
 
     Returns a JSON-ready dict: ``n``, ``type_accuracy``, ``category_accuracy``,
     ``type_macro_f1``, ``category_macro_f1`` (over the labels present in truth or prediction),
-    ``per_language`` ({language: {n, type_accuracy, category_accuracy}}) and
+    ``per_language`` ({language: {n, type_accuracy, category_accuracy, type_macro_f1,
+    category_macro_f1}}) and
     ``type_confusion`` ({labels, matrix}: ``matrix[i][j]`` counts rows labelled ``labels[i]``
     predicted ``labels[j]``).
     """
@@ -122,6 +123,8 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, A
                 "n": len(ix),
                 "type_accuracy": round(_accuracy([(true_t[i], pred_t[i]) for i in ix]), 4),
                 "category_accuracy": round(_accuracy([(true_c[i], pred_c[i]) for i in ix]), 4),
+                "type_macro_f1": f1([true_t[i] for i in ix], [pred_t[i] for i in ix]),
+                "category_macro_f1": f1([true_c[i] for i in ix], [pred_c[i] for i in ix]),
             }
             for lang, ix in sorted(by_lang.items())
         },

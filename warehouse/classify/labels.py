@@ -1,7 +1,7 @@
-"""The labels a classifier may give, and one labelled title (a training or evaluation row).
+"""The labels a classifier may give, where an event's labels came from, and one labelled title.
 
-``unclassified`` is a warehouse state, not a label: the model never predicts it and a labelled
-file or a correction may not use it.
+``unclassified`` is a state of a version being built, not a label: the model never predicts it,
+no published event has it, and a labelled file or a correction may not use it.
 
 >>> is_valid_pair("concert", "jazz"), "unclassified" in TYPE_LABELS
 (True, False)
@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warehouse.ddl import EVENT_CATEGORIES, EVENT_TYPES
+from warehouse.ddl import CLASSIFICATION_SOURCES, EVENT_CATEGORIES, EVENT_TYPES
 
-TYPE_LABELS: tuple[str, ...] = tuple(t for t in EVENT_TYPES if t != "unclassified")
-CATEGORY_LABELS: tuple[str, ...] = tuple(c for c in EVENT_CATEGORIES if c != "unclassified")
+TYPE_LABELS: tuple[str, ...] = EVENT_TYPES
+CATEGORY_LABELS: tuple[str, ...] = EVENT_CATEGORIES
 
-#: ``classification_source`` values this package writes.
+#: ``classification_source`` values (see :data:`warehouse.ddl.CLASSIFICATION_SOURCES`).
+SOURCE_SOURCE = "source"
 SOURCE_MODEL = "model"
 SOURCE_LOW_CONFIDENCE = "model_low_confidence"
 SOURCE_FEEDBACK = "feedback"
+SOURCES: tuple[str, ...] = CLASSIFICATION_SOURCES
+#: Sources whose labels the model decided: `cid-graph classify retrain` may change them.
+PREDICTED_SOURCES: tuple[str, ...] = (SOURCE_MODEL, SOURCE_LOW_CONFIDENCE)
+
+assert (SOURCE_SOURCE, SOURCE_MODEL, SOURCE_LOW_CONFIDENCE, SOURCE_FEEDBACK) == SOURCES
 
 
 def is_valid_pair(event_type: str, event_category: str) -> bool:

@@ -42,9 +42,11 @@ from cid_graph.errors import CidGraphError
 from warehouse.classify.labels import LabelledRow
 
 #: Bump when features, hyper-parameters or the corpus format change.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
 HELDOUT_PATH = Path(__file__).with_name("heldout.csv")
+#: Real titles from public programmes (see SOURCES.md): evaluation only, never training.
+HELDOUT_REAL_PATH = Path(__file__).with_name("heldout_real.csv")
 #: A correction counts as this many corpus rows in training (it should win for its title).
 FEEDBACK_WEIGHT = 10.0
 _META_WEIGHT = 0.6  # organization type / country are hints; the title comes first
@@ -128,11 +130,15 @@ class EventClassifier:
 
     def predict(self, titles: Sequence[str], org_types: Sequence[str | None] | None = None,
                 countries: Sequence[str | None] | None = None,
-                venues: Sequence[str | None] | None = None) -> list[Prediction]:
+                venues: Sequence[str | None] | None = None, *,
+                known_types: Sequence[str | None] | None = None,
+                known_categories: Sequence[str | None] | None = None) -> list[Prediction]:
         """Type and category, each with a confidence in [0, 1], for each title.
 
         The optional sequences run parallel to ``titles``; ``None`` (or an omitted sequence)
-        means not known.
+        means not known. A known type or category (``known_types``/``known_categories``, from
+        the ticketing system) is kept, with confidence 1.0, and the other label is the most
+        probable one seen with it in training, with its conditional probability as confidence.
         """
         n = len(titles)
         if n == 0:
@@ -140,21 +146,50 @@ class EventClassifier:
         org_types = org_types if org_types is not None else [None] * n
         countries = countries if countries is not None else [None] * n
         venues = venues if venues is not None else [None] * n
-        if not len(org_types) == len(countries) == len(venues) == n:
-            raise ValueError("titles, org_types, countries and venues must have the same length")
+        known_t = known_types if known_types is not None else [None] * n
+        known_c = known_categories if known_categories is not None else [None] * n
+        if not len(org_types) == len(countries) == len(venues) == len(known_t) == len(known_c) == n:
+            raise ValueError("titles, org_types, countries, venues and known labels must have the same length")
         x = self._features.transform([_norm(t) for t in titles], [_norm(v) for v in venues],
                                      [_meta(o, c) for o, c in zip(org_types, countries, strict=True)])
         p_type = self._type_model.predict_proba(x)
         p_cat = self._category_model.predict_proba(x)
         joint = p_type[:, :, None] * p_cat[:, None, :] * self._pairs[None, :, :]
+        types, cats = self.type_labels, self.category_labels
+        t_index = {t: i for i, t in enumerate(types)}
+        c_index = {c: i for i, c in enumerate(cats)}
+        for row, (kt, kc) in enumerate(zip(known_t, known_c, strict=True)):
+            # Condition on what the source says: only combinations with the known label remain.
+            if kt is not None:
+                keep = np.zeros(len(types), dtype=bool)
+                if kt in t_index:
+                    keep[t_index[kt]] = True
+                joint[row, ~keep, :] = 0.0
+            if kc is not None:
+                keep = np.zeros(len(cats), dtype=bool)
+                if kc in c_index:
+                    keep[c_index[kc]] = True
+                joint[row, :, ~keep] = 0.0
         joint /= np.maximum(joint.sum(axis=(1, 2), keepdims=True), 1e-12)
         flat = joint.reshape(n, -1).argmax(axis=1)
         ti, ci = np.unravel_index(flat, self._pairs.shape)
         type_conf = joint.sum(axis=2)[np.arange(n), ti]
         cat_conf = joint.sum(axis=1)[np.arange(n), ci]
-        types, cats = self.type_labels, self.category_labels
-        return [Prediction(types[t], round(float(tc), 4), cats[c], round(float(cc), 4))
-                for t, c, tc, cc in zip(ti, ci, type_conf, cat_conf, strict=True)]
+        out = []
+        for row in range(n):
+            t_label, c_label = types[ti[row]], cats[ci[row]]
+            t_conf, c_conf = round(float(type_conf[row]), 4), round(float(cat_conf[row]), 4)
+            if known_t[row] is not None:
+                t_label, t_conf = str(known_t[row]), 1.0
+            if known_c[row] is not None:
+                c_label, c_conf = str(known_c[row]), 1.0
+            if joint[row].sum() == 0.0:  # a known label the model never saw: nothing to go on
+                t_conf = t_conf if known_t[row] is not None else 0.0
+                c_conf = c_conf if known_c[row] is not None else 0.0
+                t_label = t_label if known_t[row] is not None else "other"
+                c_label = c_label if known_c[row] is not None else "other"
+            out.append(Prediction(t_label, t_conf, c_label, c_conf))
+        return out
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` atomically (a pickle with its version and data hash)."""
@@ -204,18 +239,29 @@ def data_hash(rows: Sequence[LabelledRow]) -> str:
     return h.hexdigest()
 
 
+def _row_key(r: LabelledRow) -> str:
+    return hashlib.sha256(json.dumps([r.title, r.event_type, r.event_category, r.language, r.country,
+                                      r.org_type, r.venue, r.source], ensure_ascii=False).encode()).hexdigest()
+
+
 def _fit(x: sp.csr_matrix, y: list[str], weights: np.ndarray) -> SGDClassifier:
-    # Logistic loss by SGD, a fixed number of epochs and a fixed seed: deterministic, and
+    # Logistic loss by SGD, a fixed number of epochs, in a fixed order: deterministic, and
     # about ten times faster than lbfgs on ~50k features x 21 classes (~1 s for both models).
+    # No reshuffling: the rows come in the order of a hash of each row (see train), so adding
+    # a correction leaves every other row where it was and moves few other predictions; a
+    # reshuffle per row count flipped four times as many unrelated near-threshold titles.
     model = SGDClassifier(loss="log_loss", alpha=_ALPHA, max_iter=_EPOCHS, tol=None,
-                          random_state=0)
+                          random_state=0, shuffle=False)
     model.fit(x, y, sample_weight=weights)
     return model
 
 
 def train(rows: Iterable[LabelledRow]) -> EventClassifier:
-    """Train a classifier on labelled rows; rows with ``source == 'feedback'`` weigh more."""
-    data = list(rows)
+    """Train a classifier on labelled rows; rows with ``source == 'feedback'`` weigh more.
+
+    The same set of rows gives the same model whatever their order.
+    """
+    data = sorted(rows, key=_row_key)
     if len({r.event_type for r in data}) < 2 or len({r.event_category for r in data}) < 2:
         raise ValueError("training needs at least two event types and two categories")
     features = _Features()
@@ -245,21 +291,36 @@ def corpus_hash(path: Path = CORPUS_PATH) -> str:
     return hashlib.sha256(MODEL_VERSION.encode() + path.read_bytes()).hexdigest()
 
 
-def default_model(cache_dir: Path, extra_rows: Sequence[LabelledRow] = ()) -> EventClassifier:
+_MEMO: dict[Path, EventClassifier] = {}
+_MEMO_SIZE = 4
+
+
+def default_model(cache_dir: Path | None, extra_rows: Sequence[LabelledRow] = ()) -> EventClassifier:
     """The model trained on the shipped corpus (plus ``extra_rows``, e.g. corrections).
 
     Cached in ``cache_dir`` under a name made of the model version and a hash of the training
     data, so a changed corpus or new corrections train a new model and an unchanged one is
-    read back in milliseconds.
+    read back in milliseconds; also kept in memory for the process (a few models). With
+    ``cache_dir=None`` only the in-memory copy is kept.
     """
     rows = read_corpus()
     key = corpus_hash() if not extra_rows else data_hash([*rows, *extra_rows])
-    path = cache_dir / f"event-classifier-v{MODEL_VERSION}-{key[:16]}.pkl"
-    if path.exists():
+    name = f"event-classifier-v{MODEL_VERSION}-{key[:16]}.pkl"
+    memo_key = Path(name) if cache_dir is None else Path(cache_dir).expanduser() / name
+    if memo_key in _MEMO:
+        return _MEMO[memo_key]
+    model: EventClassifier | None = None
+    path = None if cache_dir is None else memo_key
+    if path is not None and path.exists():
         try:
-            return load(path)
+            model = load(path)
         except ClassifierFileError:
-            pass  # stale (other scikit-learn) or damaged: retrain over it
-    model = train([*rows, *extra_rows])
-    model.save(path)
+            model = None  # stale (other scikit-learn) or damaged: retrain over it
+    if model is None:
+        model = train([*rows, *extra_rows])
+        if path is not None:
+            model.save(path)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[memo_key] = model
     return model

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.ddl import PENDING, UNCLASSIFIED
 from warehouse.ingest.sqlparts import fold, postal_norm
+
+FEEDBACK = "feedback"
 
 _US = "chr(31)"
 _LOCAL_TZ = (
@@ -31,7 +34,11 @@ def insert_transactions_seen(con: duckdb.DuckDBPyConnection, load_id: int) -> No
 
 
 def merge_events(con: duckdb.DuckDBPyConnection) -> int:
-    """Add the load's new events; fill in the type/category of known ones that had none."""
+    """Add the load's new events; fill in the type/category of known ones that had none.
+
+    Events the source does not fully label are left ``pending`` (their missing labels
+    ``unclassified``) for the event classifier, which runs before the version is published.
+    """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_in AS
         SELECT t.org_id, t.event_id,
@@ -52,27 +59,43 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
             coalesce(pc.region, e.org_region) AS region,
             CASE WHEN pc.region IS NOT NULL THEN 'venue'
                  WHEN e.org_region <> 'unknown' THEN 'organization' ELSE 'unknown' END AS region_source,
-            coalesce(vt.code, 'unclassified') AS event_type,
-            coalesce(vc.code, 'unclassified') AS event_category,
-            CASE WHEN vt.code IS NOT NULL OR vc.code IS NOT NULL THEN 'source'
-                 WHEN e.type_raw IS NOT NULL OR e.category_raw IS NOT NULL THEN 'unmapped'
-                 ELSE 'none' END AS classification_source
+            vt.code AS src_type,
+            vc.code AS src_category
         FROM ev_in e
         LEFT JOIN ref_postal_codes pc ON pc.country = e.country AND pc.postal_code = e.venue_postal
         LEFT JOIN voc_event_type vt ON vt.key = {fold('e.type_raw')}
         LEFT JOIN voc_event_category vc ON vc.key = {fold('e.category_raw')}
     """)
-    con.execute("""
-        UPDATE events SET event_type = CASE WHEN events.event_type = 'unclassified' THEN n.event_type ELSE events.event_type END,
-                          event_category = CASE WHEN events.event_category = 'unclassified' THEN n.event_category ELSE events.event_category END,
-                          classification_source = 'source'
+    # A known event that now gets a type or category from its source it lacked: the source's
+    # labels replace the model's (never an organization's correction), and what is still
+    # missing is predicted again (warehouse/classify).
+    con.execute(f"""
+        UPDATE events SET
+            source_event_type = coalesce(events.source_event_type, n.src_type),
+            source_event_category = coalesce(events.source_event_category, n.src_category),
+            event_type = CASE WHEN events.classification_source = '{FEEDBACK}' THEN events.event_type
+                              ELSE coalesce(events.source_event_type, n.src_type, '{UNCLASSIFIED}') END,
+            event_category = CASE WHEN events.classification_source = '{FEEDBACK}' THEN events.event_category
+                                  ELSE coalesce(events.source_event_category, n.src_category, '{UNCLASSIFIED}') END,
+            classification_source = CASE
+                WHEN events.classification_source = '{FEEDBACK}' THEN '{FEEDBACK}'
+                WHEN coalesce(events.source_event_type, n.src_type) IS NOT NULL
+                 AND coalesce(events.source_event_category, n.src_category) IS NOT NULL THEN 'source'
+                ELSE '{PENDING}' END,
+            classification_confidence = NULL,
+            category_confidence = NULL
         FROM ev_new n
         WHERE events.org_id = n.org_id AND events.event_id = n.event_id
-          AND events.classification_source IN ('none', 'unmapped') AND n.classification_source = 'source'
+          AND ((events.source_event_type IS NULL AND n.src_type IS NOT NULL)
+               OR (events.source_event_category IS NULL AND n.src_category IS NOT NULL))
     """)
     before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
     con.execute(f"""
-        INSERT INTO events
+        INSERT INTO events (event_sk, org_id, event_id, event_name, event_start_utc,
+                            event_start_local, event_date, country, region, region_source,
+                            event_type, event_category, classification_source,
+                            classification_confidence, source_event_type, source_event_category,
+                            category_confidence)
         WITH n AS (
             SELECT ev_new.*, {_LOCAL_TZ.format(c='country')} AS tz FROM ev_new
             WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = ev_new.org_id AND e.event_id = ev_new.event_id)
@@ -83,8 +106,11 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
                timezone('UTC', n.event_start_tz),
                timezone(n.tz, n.event_start_tz),
                CAST(timezone(n.tz, n.event_start_tz) AS DATE),
-               n.country, n.region, n.region_source, n.event_type, n.event_category,
-               n.classification_source, NULL
+               n.country, n.region, n.region_source,
+               coalesce(n.src_type, '{UNCLASSIFIED}'), coalesce(n.src_category, '{UNCLASSIFIED}'),
+               CASE WHEN n.src_type IS NOT NULL AND n.src_category IS NOT NULL THEN 'source'
+                    ELSE '{PENDING}' END,
+               NULL, n.src_type, n.src_category, NULL
         FROM n
     """)
     after = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]

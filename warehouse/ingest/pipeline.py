@@ -18,6 +18,9 @@ import duckdb
 import pyarrow as pa
 
 from cid_graph.errors import CidGraphError, WarehouseError
+from warehouse.classify.apply import CONFIDENCE_THRESHOLD
+from warehouse.classify.corrections import CorrectionStore
+from warehouse.classify.versions import label_version, prepare
 from warehouse.ddl import DDL
 from warehouse.derived import build_derived
 from warehouse.ingest import merge, validate, vocab
@@ -52,6 +55,8 @@ class IngestResult:
     events: int = 0
     organizations: int = 0
     new_events: int = 0
+    events_classified: int = 0   # events whose labels the classifier decided in this load
+    events_corrected: int = 0    # events whose labels a stored correction changed
     version: int | None = None
     published: bool = False
     rejects_path: str | None = None
@@ -75,8 +80,15 @@ def ingest(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     memory_limit: str | None = None,
+    classifier_cache: Path | None = None,
+    classification_threshold: float = CONFIDENCE_THRESHOLD,
 ) -> IngestResult:
-    """Load contract files into the warehouse at ``store`` and publish a new version."""
+    """Load contract files into the warehouse at ``store`` and publish a new version.
+
+    Events the source does not fully label are classified (the model is trained on the
+    shipped corpus plus the stored corrections and cached in ``classifier_cache``; in memory
+    only when None), and every stored correction is applied (see ``warehouse.classify``).
+    """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     result = IngestResult()
@@ -89,6 +101,12 @@ def ingest(
                     con.execute("SET memory_limit = ?", [memory_limit])
                 con.execute("SET TimeZone = 'UTC'")
                 changed = _load(con, secret, organizations, transactions, profile, number, result, say)
+                labelling = label_version(con, CorrectionStore(store.corrections_db),
+                                          classifier_cache=classifier_cache,
+                                          threshold=classification_threshold, say=say)
+                result.events_classified = labelling.predicted
+                result.events_corrected = labelling.corrected
+                changed = changed or labelling.changed
                 if rejects_path is None and (result.rows_rejected or result.organizations_rejected):
                     store.rejects_dir.mkdir(parents=True, exist_ok=True)
                     rejects_path = store.rejects_dir / f"load-v{number:06d}-{int(time.time())}.csv"
@@ -139,6 +157,7 @@ def _load(
             con.execute(stmt)
     else:
         _check_secret(con, secret, result, say)
+        prepare(con)  # a version written before event classification
     load_reference_tables(con)
     if fresh:
         con.execute("INSERT INTO regions SELECT country, iso_3166_2, name, name_en, population FROM ref_regions")

@@ -2,7 +2,8 @@
 
 Keys are compared after lower-casing and trimming (and, for the word lists, with ``-``, ``/``
 and spaces folded to ``_``). Anything not listed maps to ``unknown`` (gender) or is rejected
-(organization type) or stays ``unclassified`` (event type and category).
+(organization type) or is left to the event classifier (event type and category: see
+``warehouse/classify``).
 
 >>> GENDER["kvinne"], GENDER["mies"], GENDER["k"]
 ('female', 'male', 'female')
@@ -52,9 +53,10 @@ ORG_TYPE: dict[str, str] = _spread({
 
 EVENT_TYPE: dict[str, str] = _spread({
     "concert": ("konsert", "konserter", "konsertti", "tónleikar", "koncert", "gig", "music",
-                "musikk", "musik"),
+                "musikk", "musik", "koncerter", "konsertit", "concerts"),
     "play": ("teater", "theatre", "theater", "skuespill", "teaterforestilling", "pjäs",
-             "skådespel", "teaterstykke", "skuespil", "näytelmä", "leikrit", "drama"),
+             "skådespel", "teaterstykke", "skuespil", "näytelmä", "leikrit", "drama",
+             "forestilling", "föreställning", "teatteri", "teaterföreställning"),
     "opera_ballet": ("opera", "ballett", "ballet", "balett", "baletti", "ooppera", "ópera",
                      "opera_and_ballet", "opera/ballet"),
     "screening": ("film", "kino", "movie", "cinema", "visning", "filmvisning", "elokuva",
@@ -78,14 +80,16 @@ EVENT_CATEGORY: dict[str, str] = _spread({
     "classical": ("klassisk", "klassinen", "klassík", "classical_music", "klassisk_musikk"),
     "pop_rock": ("pop", "rock", "pop/rock", "poprock", "pop_and_rock"),
     "jazz": ("jass",),
-    "folk_world": ("folk", "folkemusikk", "folkmusik", "world", "verdensmusikk", "kansanmusiikki"),
+    "folk_world": ("folk", "folkemusikk", "folkmusik", "world", "verdensmusikk", "kansanmusiikki",
+                   "världsmusik", "verdensmusik", "maailmanmusiikki", "folk_and_world"),
     "electronic": ("elektronisk", "edm", "electronica", "elektroninen", "techno", "house"),
     "drama": ("skuespill", "teater", "näytelmä"),
     "comedy": ("komedie", "komedi", "komiikka", "humor"),
     "musical": ("musikal", "musikaali", "söngleikur"),
     "dance": ("dans", "tanssi", "ballet", "ballett"),
     "opera": ("ooppera",),
-    "documentary": ("dokumentar", "dokumentär", "dokumentti", "heimildarmynd"),
+    "documentary": ("dokumentar", "dokumentär", "dokumentti", "heimildarmynd", "dokumentarfilm",
+                    "dokumentärfilm", "dokumenttielokuva"),
     "feature_film": ("spillefilm", "långfilm", "spillefilm", "elokuva", "film", "movie"),
     "children": ("barn", "børn", "lapset", "børneteater", "kids", "family", "familie"),
     "football": ("fotball", "fotboll", "fodbold", "jalkapallo", "fótbolti", "soccer"),

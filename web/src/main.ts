@@ -4,6 +4,9 @@ import { ApiError, demoTokens, getToken, gql, LANG_KEY, setToken } from './api';
 import type { DemoToken, InsightResult } from './api';
 import { drawAgeGender, drawCategory, drawHeatmap, initChart } from './charts';
 import type { Chart } from './charts';
+import { h } from './dom';
+import type { Attrs } from './dom';
+import { disposeEvents, eventsPanel, loadEvents } from './events';
 import { getLang, isLang, LANGS, setLang, t } from './i18n';
 import type { Key, Lang } from './i18n';
 import { bucketOrder, cellsOf, fmtNumber, fmtPct, privacy, reasonText, suppressedMark, tableOf, toCsv } from './model';
@@ -16,7 +19,7 @@ import weekdayHourQuery from './queries/weekday_hour.graphql?raw';
 
 // ---------------------------------------------------------------------------------------------
 // state
-type TabId = 'demography' | 'events';
+type TabId = 'demography' | 'events' | 'myEvents';
 type Preset = 'last12' | 'thisYear' | 'lastYear' | 'all';
 type Scope = 'OWN' | 'NETWORK';
 const PEER_GROUPS = ['SAME_ORG_TYPE', 'SAME_REGION', 'SAME_COUNTRY', 'NORDIC'] as const;
@@ -26,6 +29,7 @@ const FILTER_DIMS = [
   { key: 'orgType', dim: 'ORG_TYPE' },
   { key: 'eventType', dim: 'EVENT_TYPE' },
   { key: 'eventCategory', dim: 'EVENT_CATEGORY' },
+  { key: 'classificationSource', dim: 'CLASSIFICATION_SOURCE' },
 ] as const;
 type FilterKey = (typeof FILTER_DIMS)[number]['key'];
 
@@ -46,32 +50,16 @@ const state = {
   me: null as Me | null,
   catalog: null as CatalogData | null,
   regions: [] as { code: string; label: string }[],
-  filters: { country: '', region: '', orgType: '', eventType: '', eventCategory: '' } as Record<FilterKey, string>,
+  filters: { country: '', region: '', orgType: '', eventType: '', eventCategory: '', classificationSource: '' } as Record<FilterKey, string>,
   preset: 'last12' as Preset,
   scope: 'OWN' as Scope,
   peer: '' as string,
   tab: 'demography' as TabId,
-  stale: { demography: true, events: true } as Record<TabId, boolean>,
+  stale: { demography: true, events: true, myEvents: true } as Record<TabId, boolean>,
   generation: 0,
 };
 const controllers: Partial<Record<string, AbortController>> = {};
 const root = document.getElementById('app') as HTMLElement;
-
-// ---------------------------------------------------------------------------------------------
-// small DOM helper
-type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (typeof value === 'function') el.addEventListener(name.replace(/^on/, '').toLowerCase(), value as EventListener);
-    else if (name === 'class') el.className = String(value);
-    else if (value === true) el.setAttribute(name, '');
-    else el.setAttribute(name, String(value));
-  }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child);
-  return el;
-}
 
 // ---------------------------------------------------------------------------------------------
 // widgets
@@ -363,6 +351,7 @@ function activeFilterParts(): [string, string][] {
 // ---------------------------------------------------------------------------------------------
 // loading data
 async function loadTab(tab: TabId, force = false): Promise<void> {
+  if (tab === 'myEvents') return loadEvents(); // always fresh: corrections change it
   if (!force && !state.stale[tab]) return;
   state.stale[tab] = false;
   controllers[tab]?.abort();
@@ -407,7 +396,7 @@ async function loadHeatmap(vars: Record<string, unknown>, signal: AbortSignal): 
 
 function refresh(): void {
   state.generation += 1;
-  state.stale = { demography: true, events: true };
+  state.stale = { demography: true, events: true, myEvents: true };
   updateChrome();
   void loadTab(state.tab);
 }
@@ -508,6 +497,7 @@ function signOut(message?: string, hint?: string | null): void {
 }
 
 function disposeCharts(): void {
+  disposeEvents();
   resizeObserver?.disconnect();
   for (const v of views.values()) v.chart?.dispose();
   views.clear();
@@ -589,6 +579,8 @@ function renderDashboard(): void {
       h('button', { type: 'button', class: 'btn small', id: 'signout', onclick: () => signOut() }, t('signOut'))));
 
   const tabs: { id: TabId; label: string }[] = [{ id: 'demography', label: t('tabDemography') }, { id: 'events', label: t('tabEvents') }];
+  if (canUseOwn()) tabs.push({ id: 'myEvents', label: t('tabMyEvents') });
+  else if (state.tab === 'myEvents') state.tab = 'events';
   const tablist = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('appTitle') },
     ...tabs.map((tb) => h('button', { role: 'tab', type: 'button', id: `tab-${tb.id}`, 'aria-controls': `panel-${tb.id}`,
       'aria-selected': String(state.tab === tb.id), tabindex: state.tab === tb.id ? 0 : -1, 'data-tab': tb.id }, tb.label)));
@@ -597,7 +589,7 @@ function renderDashboard(): void {
     if (btn) selectTab(btn.dataset.tab as TabId, true);
   });
   tablist.addEventListener('keydown', (e) => {
-    const order: TabId[] = ['demography', 'events'];
+    const order: TabId[] = tabs.map((tb) => tb.id);
     const i = order.indexOf(state.tab);
     let next: TabId | null = null;
     if (e.key === 'ArrowRight') next = order[(i + 1) % order.length];
@@ -617,20 +609,27 @@ function renderDashboard(): void {
       h('p', { class: 'active-filters', id: 'active-filters', 'aria-live': 'polite' }),
       tablist,
       panel('demography', kpis, grid('demography')),
-      panel('events', grid('events'))));
+      panel('events', grid('events')),
+      ...(canUseOwn() ? [panel('myEvents', eventsPanel({
+        buckets: (dim) => (state.catalog?.dimensions.find((d) => d.dimension === dim)?.buckets ?? []).filter((b) => b.code !== 'unknown'),
+        onApplied: () => { state.stale = { ...state.stale, demography: true, events: true }; },
+        onUnauthenticated: (err) => signOut(`${t('sessionExpired')} ${err.message}`, err.hint),
+      }))] : [])));
   resizeObserver = new ResizeObserver((entries) => {
     for (const entry of entries) {
       for (const v of views.values()) if (v.chartEl === entry.target && entry.contentRect.width > 0) v.chart?.resize();
     }
   });
+  document.body.dataset.tab = state.tab;
   for (const v of views.values()) { applyMode(v); setStatus(v, 'loading'); }
   updateChrome();
-  state.stale = { demography: true, events: true };
+  state.stale = { demography: true, events: true, myEvents: true };
   void loadTab(state.tab);
 }
 
 function selectTab(tab: TabId, focus: boolean): void {
   state.tab = tab;
+  document.body.dataset.tab = tab;
   for (const btn of document.querySelectorAll<HTMLElement>('[role=tab]')) {
     const on = btn.dataset.tab === tab;
     btn.setAttribute('aria-selected', String(on));

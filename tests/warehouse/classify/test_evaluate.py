@@ -47,8 +47,11 @@ def test_evaluate_on_a_hand_made_set() -> None:
     # categories: jazz F1=2/3, classical 0, drama 1, comedy 1 → macro 0.6667
     assert report["category_macro_f1"] == 0.6667
     assert report["per_language"] == {
-        "nb": {"n": 2, "type_accuracy": 1.0, "category_accuracy": 0.5},
-        "sv": {"n": 2, "type_accuracy": 0.5, "category_accuracy": 1.0},
+        # nb categories: jazz F1 2/3, classical 0; sv types: play F1 2/3, concert (predicted) 0
+        "nb": {"n": 2, "type_accuracy": 1.0, "category_accuracy": 0.5,
+               "type_macro_f1": 1.0, "category_macro_f1": 0.3333},
+        "sv": {"n": 2, "type_accuracy": 0.5, "category_accuracy": 1.0,
+               "type_macro_f1": 0.3333, "category_macro_f1": 1.0},
     }
     assert report["type_confusion"] == {"labels": ["concert", "play"], "matrix": [[2, 0], [1, 1]]}
 

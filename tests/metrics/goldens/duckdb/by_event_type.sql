@@ -32,7 +32,5 @@ ORDER BY
     THEN 10
     WHEN 'other'
     THEN 11
-    WHEN 'unclassified'
-    THEN 12
-    ELSE 13
+    ELSE 12
   END ASC

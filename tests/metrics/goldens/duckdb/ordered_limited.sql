@@ -55,8 +55,6 @@ ORDER BY
     THEN 20
     WHEN 'other'
     THEN 21
-    WHEN 'unclassified'
-    THEN 22
-    ELSE 23
+    ELSE 22
   END ASC
 LIMIT 11

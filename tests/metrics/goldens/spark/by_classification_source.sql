@@ -9,4 +9,14 @@ LEFT JOIN events
 GROUP BY
   events.classification_source
 ORDER BY
-  events.classification_source ASC NULLS LAST
+  CASE events.classification_source
+    WHEN 'source'
+    THEN 1
+    WHEN 'model'
+    THEN 2
+    WHEN 'model_low_confidence'
+    THEN 3
+    WHEN 'feedback'
+    THEN 4
+    ELSE 5
+  END ASC NULLS LAST

@@ -52,7 +52,5 @@ ORDER BY
     THEN 20
     WHEN 'other'
     THEN 21
-    WHEN 'unclassified'
-    THEN 22
-    ELSE 23
+    ELSE 22
   END ASC NULLS LAST
