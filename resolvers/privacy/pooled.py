@@ -42,7 +42,7 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
             partition_by=[exp.column(d) for d in dims] or None,
             order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
         )
-        ranked = ranked.select(exp.alias_(window, f"r_{check}"))
+        ranked = ranked.select(exp.alias_(window, f"r_{check}"), copy=False)
     org_col = _organization_column(compiled)
     factor = exp.column("factor", "nf")
     outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
@@ -61,33 +61,34 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int) -> ex
             agg = exp.Sum(this=exp.Mul(this=exp.column(alias), expression=factor))
         else:
             agg = exp.Sum(this=exp.column(alias))
-        outer = outer.select(exp.alias_(agg, alias))
+        outer = outer.select(exp.alias_(agg, alias), copy=False)
     for measure, alias in compiled.measure_columns.items():
         if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"))
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"), copy=False)
     for name in DOMINANCE_MEASURES:
         if name in compiled.measure_columns:
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), f"p_sum_{name}"))
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), f"p_sum_{name}"),
+                                 copy=False)
     for measure, alias in compiled.measure_columns.items():
         if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"))
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}"), copy=False)
     for col in compiled.privacy_columns:
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
-        outer = outer.select(exp.alias_(agg, col))
-    outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), "p_orgs"))
+        outer = outer.select(exp.alias_(agg, col), copy=False)
+    outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), "p_orgs"), copy=False)
     for check, col in checks.items():
-        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{check}"))
+        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{check}"), copy=False)
         second = exp.Max(this=exp.If(
             this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(2)),
             true=exp.column(col)))
-        outer = outer.select(exp.alias_(second, f"p_top2_{check}"))
+        outer = outer.select(exp.alias_(second, f"p_top2_{check}"), copy=False)
         third = exp.Max(this=exp.If(
             this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(3)),
             true=exp.column(col)))
-        outer = outer.select(exp.alias_(third, f"p_top3_{check}"))
+        outer = outer.select(exp.alias_(third, f"p_top3_{check}"), copy=False)
     if dims:
-        outer = outer.group_by(*[exp.column(d, "ranked") for d in dims])
-    return outer.limit(row_cap + 1)
+        outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
+    return outer.limit(row_cap + 1, copy=False)
 
 
 def _organization_column(compiled: CompiledQuery) -> str:
