@@ -83,7 +83,7 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
     peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids), scope="network",
                                    own_org=None, enriched=constrained.enriched)
     peer = run_protected(ctx.services, peer_constrained, internal_query(ctx, peer_constrained),
-                         True, opened, fill=False)
+                         True, opened, fill=False, memo=ctx.memo)
     peer_rows = dict(peer.rows)
     catalog = ctx.services.catalog
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
@@ -123,7 +123,7 @@ def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
         before = TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
     earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
     earlier = run_protected(ctx.services, earlier_constrained, internal_query(ctx, earlier_constrained),
-                            constrained.scope == "network", opened, fill=False)
+                            constrained.scope == "network", opened, fill=False, memo=ctx.memo)
     align = _aligner(constrained, own, earlier, spec.kind)
     earlier_rows = dict(earlier.rows)
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:

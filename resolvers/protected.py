@@ -9,6 +9,7 @@ from typing import Any
 from metrics.catalog import Catalog
 from metrics.compiler import CompiledQuery, compile_query
 from metrics.query import Query
+from resolvers.cache import RequestMemo
 from resolvers.context import RequestContext, Services
 from resolvers.privacy import Caller as PrivacyCaller
 from resolvers.privacy import Constrained, Protection, Published, constrain
@@ -39,23 +40,33 @@ def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
                    limit=ctx.services.settings.row_cap + 1)
 
 
-def compile_for(services: Services, query: Query, pooled: bool) -> tuple[CompiledQuery, str]:
-    if pooled:
-        compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None))
-        return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap).sql("duckdb")
-    compiled = compile_query(services.catalog, query)
-    return compiled, compiled.sql
+def compile_for(services: Services, query: Query, pooled: bool, opened: Any) -> tuple[CompiledQuery, str]:
+    """The compiled query and the SQL to run on the version ``opened`` (from a rollup when one
+    of that version covers it). Compiled once per (query, version): see ``Services.compiled``."""
+    def build() -> tuple[CompiledQuery, str]:
+        rollups = services.rollups.available(opened) if services.rollups is not None else None
+        if pooled:
+            compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
+                                     rollups=rollups)
+            return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap).sql("duckdb")
+        compiled = compile_query(services.catalog, query, rollups=rollups)
+        return compiled, compiled.sql
+
+    return services.compiled.get_or_compute((query, pooled, opened.version.number), build)
 
 
-def _execute(services: Services, query: Query, pooled: bool, opened: Any) -> Executed:
-    compiled, sql = compile_for(services, query, pooled)
+def _execute(services: Services, query: Query, pooled: bool, opened: Any, memo: RequestMemo | None) -> Executed:
+    compiled, sql = compile_for(services, query, pooled, opened)
     key = (sql, opened.version.number)
-    rows = services.cache.get(key) if services.cache is not None else None
-    if rows is None:
-        rows = services.engine.execute(sql, opened=opened).to_pylist()
-        if services.cache is not None:
-            services.cache.put(key, rows)
-    return Executed(compiled, rows)
+
+    def run() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = services.engine.execute(sql, opened=opened).to_pylist()
+        return rows
+
+    def cached() -> list[dict[str, Any]]:
+        return services.cache.get_or_compute(key, run) if services.cache is not None else run()
+
+    return Executed(compiled, memo.get(key, cached) if memo is not None else cached())
 
 
 @dataclass
@@ -68,11 +79,11 @@ class ProtectedResult:
 
 
 def run_protected(services: Services, constrained: Constrained, query: Query, pooled: bool,
-                  opened: Any, *, fill: bool = True) -> ProtectedResult:
+                  opened: Any, *, fill: bool = True, memo: RequestMemo | None = None) -> ProtectedResult:
     """Execute ``query`` (already constrained) and protect every cell and the totals."""
     settings, catalog = services.settings, services.catalog
-    main = _execute(services, query, pooled, opened)
-    whole = _execute(services, replace(query, group_by=()), pooled, opened)
+    main = _execute(services, query, pooled, opened, memo)
+    whole = _execute(services, replace(query, group_by=()), pooled, opened, memo)
     metrics = constrained.query.metrics
     exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
 
