@@ -47,7 +47,7 @@ def compile_for(services: Services, query: Query, pooled: bool, opened: Any) -> 
         rollups = services.rollups.available(opened) if services.rollups is not None else None
         if pooled:
             compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
-                                     rollups=rollups)
+                                     rollups=rollups, ordered=False)
             return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap).sql("duckdb")
         compiled = compile_query(services.catalog, query, rollups=rollups)
         return compiled, compiled.sql

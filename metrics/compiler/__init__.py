@@ -27,6 +27,7 @@ from metrics.compiler.build import ROW_COUNT, build_select, cell_key_alias, max_
 from metrics.compiler.choose import choose_source, rollup_definitions, rollup_layouts
 from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect
 from metrics.compiler.plan import plan_query
+from metrics.compiler.split import union_select
 from metrics.compiler.values import compile_values
 from metrics.query import Query
 
@@ -73,7 +74,7 @@ class CompiledQuery:
 
 
 def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duckdb",
-                  rollups: Mapping[str, int] | None = None) -> CompiledQuery:
+                  rollups: Mapping[str, int] | None = None, *, ordered: bool = True) -> CompiledQuery:
     """Compile ``query`` for ``dialect`` (``duckdb`` or ``spark``).
 
     Args:
@@ -83,6 +84,7 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
         rollups: Row counts of the rollups built in the warehouse version the query runs on,
             by name; the smallest one that covers the query is read instead of the base tables.
             ``None`` (the default) reads the base tables.
+        ordered: False leaves out the ORDER BY (for a query another one wraps, such as pooling).
 
     Returns:
         The compiled query; its measures, not metrics (see :mod:`metrics.evaluate`).
@@ -92,8 +94,11 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
     """
     engine = get_dialect(dialect)
     plan = plan_query(catalog, query)
-    source, notes = choose_source(catalog, plan, engine, rollups)
-    select = build_select(plan, catalog.model, engine, source)
+    choice = choose_source(catalog, plan, engine, rollups)
+    if choice.parts is not None:
+        select = union_select(catalog, plan, engine, choice.parts, ordered)
+    else:
+        select = build_select(plan, catalog.model, engine, choice.source, ordered=ordered)
     counts = {m.name: cell_key_alias(m.name) for m in plan.measures if m.agg == "count"}
     maxima = {m.name: max_alias(m.name) for m in plan.measures if m.agg == "sum"}
     privacy = (ROW_COUNT, *(alias for m in plan.measures
@@ -107,6 +112,6 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
         privacy_columns=privacy,
         cell_key_columns=counts,
         max_columns=maxima,
-        rollup=source.rollup,
-        rollup_notes=notes,
+        rollup=choice.rollup,
+        rollup_notes=choice.notes,
     )

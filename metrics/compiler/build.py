@@ -10,6 +10,8 @@ value for sum measures). Every expression is written by a source: the fact with 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from metrics.compiler.dialects import Dialect
@@ -25,17 +27,17 @@ from metrics.compiler.source import (
 )
 from metrics.definitions import Metric, SemanticModel
 
-__all__ = ["RECORD_KEY", "ROW_COUNT", "build_select", "cell_key_alias", "max_alias", "measure_alias"]
+__all__ = ["RECORD_KEY", "ROW_COUNT", "build_select", "cell_key_alias", "finish", "max_alias", "measure_alias"]
 
 
-def _order_key(ref: DimensionRef, source: FactSource) -> exp.Expression:
+def _order_key(ref: DimensionRef, source: Any) -> exp.Expression:
     dim = ref.dimension
     if dim.is_enumerated and not (ref.granularity or ref.date_part):
         # Bucket order, not alphabetical: an ordinal CASE over the grouped column.
         case = exp.Case(this=source.column(dim))
         for i, code in enumerate(dim.codes + tuple(b.code for b in dim.special_values), start=1):
-            case = case.when(exp.Literal.string(code), exp.Literal.number(i))
-        return case.else_(exp.Literal.number(len(dim.codes) + len(dim.special_values) + 1))
+            case = case.when(exp.Literal.string(code), exp.Literal.number(i), copy=False)
+        return case.else_(exp.Literal.number(len(dim.codes) + len(dim.special_values) + 1), copy=False)
     return source.dimension(ref)
 
 
@@ -48,7 +50,7 @@ def _metric_order_key(metric: Metric, measures: dict[str, exp.Expression]) -> ex
 
 
 def build_select(plan: Plan, model: SemanticModel, dialect: Dialect,
-                 source: FactSource | None = None) -> exp.Select:
+                 source: FactSource | None = None, ordered: bool = True) -> exp.Select:
     """The SELECT for ``plan``: see the module docstring for its columns.
 
     Args:
@@ -56,17 +58,20 @@ def build_select(plan: Plan, model: SemanticModel, dialect: Dialect,
         model: The semantic model.
         dialect: The SQL dialect of time expressions.
         source: Where rows are read; the fact and its joins by default.
+        ordered: Give the ORDER BY (``order_by``, then dimension order); False for a SELECT
+            that is only wrapped by another (the pooling of NETWORK cells).
     """
     source = source or FactSource(model, dialect)
     query = plan.query
 
-    select = exp.select(*(source.dimension(r).as_(r.alias) for r in plan.dimensions))
+    # Builders modify in place (copy=False): each copy would deep-copy the growing SELECT, and
+    # every expression here is made fresh for its one place.
+    select = exp.select(*(source.dimension(r).as_(r.alias, copy=False) for r in plan.dimensions), copy=False)
     aggregates = {m.name: source.measure(m) for m in plan.measures}
-    # Builders modify in place (copy=False): each copy would deep-copy the growing SELECT.
-    select = select.select(*(agg.as_(measure_alias(name)) for name, agg in aggregates.items()), copy=False)
-    select = select.select(source.row_count().as_(ROW_COUNT), copy=False)
+    select = select.select(*(agg.as_(measure_alias(name), copy=False) for name, agg in aggregates.items()), copy=False)
+    select = select.select(source.row_count().as_(ROW_COUNT, copy=False), copy=False)
     for m in plan.measures:
-        select = select.select(*(e.as_(alias) for alias, e in source.privacy(m)), copy=False)
+        select = select.select(*(e.as_(alias, copy=False) for alias, e in source.privacy(m)), copy=False)
 
     select = source.relation(select, plan)
 
@@ -86,6 +91,19 @@ def build_select(plan: Plan, model: SemanticModel, dialect: Dialect,
     if plan.dimensions:
         select = select.group_by(*(source.dimension(r) for r in plan.dimensions), copy=False)
 
+    return finish(select, plan, source, aggregates, ordered)
+
+
+def finish(select: exp.Select, plan: Plan, source: Any, aggregates: dict[str, exp.Expression],
+           ordered: bool = True) -> exp.Select:
+    """Add the ORDER BY (when ``ordered``) and LIMIT of ``plan`` to ``select``.
+
+    ``source`` writes the dimension keys (``column`` and ``dimension``), ``aggregates`` the
+    measures a metric order key divides.
+    """
+    query = plan.query
+    if not ordered:
+        return select.limit(exp.Literal.number(query.limit), copy=False) if query.limit is not None else select
     order: list[exp.Ordered] = []
     ordered_dims: set[str] = set()
     refs = {r.dimension.name: r for r in plan.dimensions}

@@ -1,4 +1,6 @@
-"""Choosing where a query reads from: the smallest built rollup that covers it, else the fact.
+"""Choosing where a query reads from: the smallest built rollup that covers it; else, for a
+time range no rollup covers whole, its whole months from a monthly rollup and the days at its
+ends from wherever covers them (:mod:`metrics.compiler.split`); else the base tables.
 
 The catalog's rollups are laid out once per catalog (:func:`rollup_layouts`). Which of them
 exist in a warehouse version is the caller's knowledge (the version's ``derived_tables``
@@ -12,8 +14,8 @@ registry, with fingerprints checked): it passes their row counts as ``available`
 >>> from metrics.query import GroupBy, Query
 >>> catalog = Catalog(load_model(Settings.load(env={}, dotenv=None).model_dir))
 >>> plan = plan_query(catalog, Query(("buyers",), (GroupBy("org_type"),)))
->>> source, notes = choose_source(catalog, plan, DuckDB(), available={})
->>> source.rollup is None, notes[0].endswith("not built in this warehouse version")
+>>> choice = choose_source(catalog, plan, DuckDB(), available={})
+>>> choice.rollup is None, choice.notes[0].endswith("not built in this warehouse version")
 (True, True)
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlglot import exp
 
@@ -35,6 +38,7 @@ from metrics.compiler.rollup import (
     rollup_select,
 )
 from metrics.compiler.source import FactSource
+from metrics.compiler.split import Parts, describe, smallest_cover, split_parts
 
 _LAYOUTS: weakref.WeakKeyDictionary[Catalog, tuple[RollupLayout, ...]] = weakref.WeakKeyDictionary()
 
@@ -59,10 +63,25 @@ def rollup_definitions(catalog: Catalog, dialect: Dialect | None = None) -> list
             for lay in rollup_layouts(catalog)]
 
 
-def choose_source(catalog: Catalog, plan: Plan, dialect: Dialect,
-                  available: Mapping[str, int] | None) -> tuple[FactSource, tuple[str, ...]]:
-    """The source to read ``plan`` from, and one note per declared rollup saying why it did or
-    did not serve.
+@dataclass(frozen=True)
+class Choice:
+    """Where a query reads: one source, or parts of its time range (``parts``)."""
+
+    source: FactSource
+    notes: tuple[str, ...] = ()
+    parts: Parts | None = None
+
+    @property
+    def rollup(self) -> str | None:
+        """The rollup read (for a split range: the one of its whole months)."""
+        if self.parts is not None:
+            return next(layout.rollup.name for _, layout in self.parts if layout is not None)
+        return self.source.rollup
+
+
+def choose_source(catalog: Catalog, plan: Plan, dialect: Dialect, available: Mapping[str, int] | None) -> Choice:
+    """Where to read ``plan`` from, with one note per declared rollup saying why it did or did
+    not serve.
 
     Args:
         catalog: The catalog.
@@ -73,28 +92,23 @@ def choose_source(catalog: Catalog, plan: Plan, dialect: Dialect,
     """
     base = FactSource(catalog.model, dialect)
     if available is None:
-        return base, ()
-    best: RollupLayout | None = None
-    reasons: dict[str, str] = {}
-    for layout in rollup_layouts(catalog):
+        return Choice(base)
+    layouts = rollup_layouts(catalog)
+    best = smallest_cover(plan, available, layouts)
+    notes = []
+    for layout in layouts:
         name = layout.rollup.name
         if name not in available:
-            reasons[name] = "not built in this warehouse version"
-            continue
-        why = covers(plan, layout)
-        if why is not None:
-            reasons[name] = why
-        elif best is None or available[name] < available[best.rollup.name]:
-            best = layout
-    notes = []
-    for layout in rollup_layouts(catalog):
-        name = layout.rollup.name
-        if best is not None and name == best.rollup.name:
+            notes.append(f"{name}: not built in this warehouse version")
+        elif best is not None and name == best.rollup.name:
             notes.append(f"{name}: used ({available[name]:,} rows)")
-        elif name in reasons:
-            notes.append(f"{name}: {reasons[name]}")
+        elif (why := covers(plan, layout)) is not None:
+            notes.append(f"{name}: {why}")
         else:
             notes.append(f"{name}: covers the query but is larger ({available[name]:,} rows)")
-    if best is None:
-        return base, tuple(notes)
-    return RollupSource(catalog.model, dialect, best), tuple(notes)
+    if best is not None:
+        return Choice(RollupSource(catalog.model, dialect, best), tuple(notes))
+    parts = split_parts(plan, available, layouts)
+    if parts is not None:
+        return Choice(base, (*notes, describe(parts)), parts)
+    return Choice(base, tuple(notes))

@@ -280,3 +280,16 @@ def test_explain_names_the_rollup_and_why_others_do_not_serve(apps: _Apps) -> No
     assert notes["events"] == "lacks dimension age_group"
     off = apps.post(False, "admin", EXPLAIN, {"q": q})["data"]["explain"]
     assert off["rollup"] is None and off["rollupNotes"] == ["rollups are off (CID_GRAPH_ROLLUPS=false)"]
+
+
+@pytest.mark.parametrize("role,scope", [("partner", "NETWORK"), ("member", "OWN")])
+def test_a_mid_month_range_reads_its_whole_months_from_a_monthly_rollup(apps: _Apps, role: str, scope: str) -> None:
+    q = {"metrics": ["BUYERS", "MALE_BUYERS", "TICKETS", "REVENUE_EUR"], "groupBy": [_dim("AGE_GROUP"), _dim("GENDER")],
+         "scope": scope, "timeRange": {"from": "2025-02-11", "to": "2025-09-23"}, "totals": True}
+    explained = apps.post(True, "admin_own", EXPLAIN, {"q": q})["data"]["explain"]
+    assert explained["rollup"] == "age_gender_month"
+    assert explained["rollupNotes"][-1] == (
+        "time range split at month boundaries: 2025-02-11 to 2025-02-28 from the base tables; "
+        "2025-03-01 to 2025-08-31 from age_gender_month; 2025-09-01 to 2025-09-23 from the base tables")
+    on, off = apps.both(role, ANSWER, {"q": q})
+    assert "errors" not in off and on == off
