@@ -91,7 +91,8 @@ class Settings:
         "with Retry-After at once.",
     )
     queue_timeout_s: float = _setting(
-        10.0, "Longest a request waits in the queue for a slot before it gets HTTP 503 (BUSY) with Retry-After.",
+        30.0, "Longest a request waits in the queue for a slot before it gets HTTP 503 (BUSY) with Retry-After "
+        "(as long as a request may run: CID_GRAPH_REQUEST_TIMEOUT_S).",
     )
     response_cache_mb: int = _setting(
         64, "Cache of whole GraphQL responses to read-only insights/catalog documents, in MiB (keyed by "

@@ -62,18 +62,25 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
     if not spec.peer_group:
         raise QueryError("BENCHMARK needs a peerGroup",
                          hint="e.g. compare: [{kind: BENCHMARK, peerGroup: SAME_ORG_TYPE}]")
-    engine = ctx.services.engine
-    me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
-                        [constrained.own_org], opened=opened).to_pylist()
-    column = _PEER_COLUMN.get(spec.peer_group)
-    if column and me:
-        # column names come from the fixed table above, never from the request
-        peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
-                               [me[0][column], constrained.own_org], opened=opened).to_pylist()
-    else:
-        peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
-                               [constrained.own_org], opened=opened).to_pylist()
-    peer_ids = tuple(sorted(r["org_id"] for r in peers))
+    own_org = constrained.own_org
+
+    def peer_group() -> tuple[str, ...]:
+        engine = ctx.services.engine
+        me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
+                            [own_org], opened=opened).to_pylist()
+        column = _PEER_COLUMN.get(spec.peer_group or "")
+        if column and me:
+            # column names come from the fixed table above, never from the request
+            peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
+                                   [me[0][column], own_org], opened=opened).to_pylist()
+        else:
+            peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
+                                   [own_org], opened=opened).to_pylist()
+        return tuple(sorted(r["org_id"] for r in peers))
+
+    # Every widget of a tab compares with the same peer group: look it up once per request.
+    key = ("peer group", own_org, spec.peer_group, opened.version.number)
+    peer_ids = ctx.memo.get(key, peer_group) if ctx.memo is not None else peer_group()
     metrics = constrained.query.metrics
     if len(peer_ids) < ctx.services.settings.privacy_min_orgs:
         for key, _ in [*own.rows, (TOTALS_KEY, None)]:

@@ -107,7 +107,7 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
     names = {t.name for t in wanted}
     for (old,) in con.execute(f"SELECT name FROM {REGISTRY} ORDER BY name").fetchall():
         if old not in names:
-            con.execute(exp.Drop(this=exp.to_table(old), kind="TABLE", exists=True).sql("duckdb"))
+            con.execute(exp.Drop(tables=[exp.to_table(old)], kind="TABLE", exists=True).sql("duckdb"))
             con.execute(f"DELETE FROM {REGISTRY} WHERE name = ?", [old])
             say(f"dropped derived table {old} (no longer declared)")
     built = []

@@ -145,7 +145,7 @@ class RollupLayout:
             return None if self.rollup.granularity == "day" else f"dates of {dim.name} need granularity day"
         if dim.table != self.model.fact.table and self.join_key(dim.table) is not None:
             return None
-        return f"lacks dimension {dim.name}"
+        return f"lacks {'time ' if dim.is_time else ''}dimension {dim.name}"
 
     def ref_miss(self, ref: DimensionRef) -> str | None:
         dim = ref.dimension
