@@ -45,13 +45,19 @@ _REGISTRY_DDL = f"""CREATE TABLE IF NOT EXISTS {REGISTRY} (
 )"""
 
 
+#: A derived table with more rows than this share of the table it aggregates saves little: say so.
+LARGE_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class DerivedTable:
-    """One table to (re)build: its name, the SELECT over base tables, and what it was built from."""
+    """One table to (re)build: its name, the SELECT over base tables, what it was built from,
+    and the table it aggregates (for its size relative to it)."""
 
     name: str
     select: exp.Select
     fingerprint: str
+    aggregates: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ def declared_tables(model_dir: Path | None = None) -> list[DerivedTable]:
     from metrics.model import load_model
 
     catalog = Catalog(load_model(model_dir or Settings.load().model_dir))
-    return [DerivedTable(name, select, fingerprint) for name, select, fingerprint in rollup_definitions(catalog)]
+    fact = catalog.model.fact.table
+    return [DerivedTable(name, select, fingerprint, fact) for name, select, fingerprint in rollup_definitions(catalog)]
 
 
 def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
@@ -116,13 +123,20 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
         started = time.perf_counter()
         create = exp.Create(this=exp.to_table(table.name), kind="TABLE", replace=True, expression=table.select)
         con.execute(create.sql("duckdb"))
-        row = con.execute(exp.select(exp.Count(this=exp.Star())).from_(table.name).sql("duckdb")).fetchone()
-        rows = int(row[0]) if row else 0
+        rows = _rows(con, table.name)
         seconds = round(time.perf_counter() - started, 3)
         con.execute(f"INSERT OR REPLACE INTO {REGISTRY} VALUES (?, ?, ?, ?)", [table.name, table.fingerprint, rows, seconds])
         say(f"built rollup {table.name}: {rows:,} rows in {seconds:.1f} s")
+        if table.aggregates and rows > LARGE_SHARE * (source := _rows(con, table.aggregates)) > 0:
+            say(f"warning: rollup {table.name} has {rows:,} rows, {rows / source:.0%} of {table.aggregates}: it saves "
+                "little; give it fewer dimensions or a coarser granularity")
         built.append(table.name)
     return built
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(exp.select(exp.Count(this=exp.Star())).from_(table).sql("duckdb")).fetchone()
+    return int(row[0]) if row else 0
 
 
 def built_derived(con: duckdb.DuckDBPyConnection) -> dict[str, BuiltTable]:

@@ -19,7 +19,13 @@ from sqlglot import exp
 
 from cid_graph.cli import main
 from cid_graph.errors import QueryTimeoutError
-from warehouse.derived import DerivedTable, build_derived, built_derived, declared_tables, rebuild_derived
+from warehouse.derived import (
+    DerivedTable,
+    build_derived,
+    built_derived,
+    declared_tables,
+    rebuild_derived,
+)
 from warehouse.engine import Engine
 from warehouse.ingest import ingest
 from warehouse.secret import Secret
@@ -134,3 +140,13 @@ def test_a_slow_query_is_interrupted_and_the_cursor_still_works(store: Warehouse
     t.join()
     assert errors == []
     engine.close()
+
+
+def test_a_rollup_nearly_as_large_as_its_fact_is_flagged() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE buyers AS SELECT range AS x FROM range(100)")
+    said: list[str] = []
+    copy = DerivedTable("rollup_copy", exp.select("x").from_("buyers").group_by("x"), "f", aggregates="buyers")
+    build_derived(con, said.append, tables=[copy])
+    assert "warning: rollup rollup_copy has 100 rows, 100% of buyers: it saves little; give it fewer dimensions " \
+           "or a coarser granularity" in said
