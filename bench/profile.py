@@ -62,6 +62,11 @@ class _Stages:
         return timed
 
 
+def _cases(variants: dict[str, dict[str, Any]] | None) -> dict[tuple[str, str], dict[str, Any]]:
+    chosen = variants or {"default": {}}
+    return {(tab, name): v for name, v in chosen.items() for tab in ("tab_demography", "tab_events")}
+
+
 class _TimedTable:
     def __init__(self, table: Any, stages: _Stages) -> None:
         self._table, self._stages = table, stages
@@ -75,7 +80,9 @@ class _TimedTable:
         return getattr(self._table, name)
 
 
-def run(warehouse: Path, token: str, repeat: int, say: Any = print) -> dict[str, Any]:
+def run(warehouse: Path, token: str, repeat: int, variants: dict[str, dict[str, Any]] | None = None,
+        say: Any = print) -> dict[str, Any]:
+    """Median stage times of each tab x variant (``{"tab/variant": {stage: ms}}``)."""
     import anyio
     import httpx
 
@@ -114,12 +121,12 @@ def run(warehouse: Path, token: str, repeat: int, say: Any = print) -> dict[str,
 
             services.engine.execute = execute
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-                for tab in ("tab_demography", "tab_events"):
+                for (tab, variant), variables in _cases(variants).items():
                     text = (ROOT / "docs" / "queries" / f"{tab}.graphql").read_text(encoding="utf-8")
-                    body = {"query": text, "variables": {}}
+                    body = {"query": text, "variables": variables}
                     headers = {"Authorization": f"Bearer {token}"}
                     await client.post("/graphql", json=body, headers=headers)  # warm-up
-                    say(f"  profile {tab}: {repeat} runs")
+                    say(f"  profile {tab} ({variant}): {repeat} runs")
                     runs: list[dict[str, float]] = []
                     for _ in range(repeat):
                         stages.totals.clear()
@@ -131,7 +138,8 @@ def run(warehouse: Path, token: str, repeat: int, say: Any = print) -> dict[str,
                         parts["GraphQL + HTTP"] = total - sum(parts.values())
                         parts["total"] = total
                         runs.append(parts)
-                    out[tab] = {name: round(statistics.median(r[name] for r in runs), 1) for name in (*STAGES, "total")}
+                    out[f"{tab}/{variant}"] = {name: round(statistics.median(r[name] for r in runs), 1)
+                                               for name in (*STAGES, "total")}
 
     try:
         anyio.run(main)

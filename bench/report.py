@@ -64,11 +64,19 @@ def render(results: dict[str, Any]) -> str:
     lines += ["## Where the time goes (uncached, one request at a time)", "",
               "Inside the server (in-process app, one worker thread, every cache off, compiling included), median "
               "of the runs, in ms. See `bench/profile.py` for what each stage holds.", "",
-              "| tab | " + " | ".join(results["profile_stages"]) + " | total |",
+              "| tab / variant | " + " | ".join(results["profile_stages"]) + " | total |",
               "|---|" + "---|" * (len(results["profile_stages"]) + 1)]
     for t, stages in results["profile"].items():
         lines.append(f"| {t} | " + " | ".join(_ms(stages[s]) for s in results["profile_stages"])
                      + f" | {_ms(stages['total'])} |")
+    lines += ["", "What each widget reads (from `explain`, in NETWORK scope):", "",
+              "| tab | variant | widget | reads |", "|---|---|---|---|"]
+    for v in results["tabs"].values():
+        for w in v.get("served_by", []):
+            reads = f"rollup `{w['rollup']}`" if w["rollup"] else "the base tables"
+            if w["split"]:
+                reads += " (" + w["split"].replace("time range split at month boundaries: ", "split: ") + ")"
+            lines.append(f"| {v['tab']} | {v['variant']} | {w['widget']} | {reads} |")
     lines += ["", "## 32 concurrent clients", "",
               f"{load['clients']} clients, each sending whole-tab requests back to back for {load['seconds']:.0f} s: "
               "a tab, a role (partner in NETWORK, or a member of one of the 8 largest organizations in OWN scope "
@@ -79,7 +87,14 @@ def render(results: dict[str, Any]) -> str:
               f"| {load['requests']:,} | {load['throughput_rps']:.1f} req/s | {_ms(load['p50_ms'])} ms | "
               f"{_ms(load['p95_ms'])} ms | {_ms(load['p99_ms'])} ms | {_ms(load['max_ms'])} ms | {load['errors']} "
               f"{load['errors_by_code'] or ''} | {load['cache_hit_share']:.0%} | {_ms(load['miss_p50_ms'])} ms | "
-              f"{load['idle_rss_mb']:,.0f} → {load['peak_rss_mb']:,.0f} MiB |", ""]
+              f"{load['idle_rss_mb']:,.0f} → {load['peak_rss_mb']:,.0f} MiB |", "",
+              "The clients send without pause, so the latency is the queue: by Little's law the mean wait is "
+              f"about clients ÷ throughput ({load['clients']} ÷ {load['throughput_rps']:.1f} ≈ "
+              f"{load['clients'] / max(load['throughput_rps'], 0.1):.0f} s). "
+              + ("Every request was answered; none got `BUSY` or timed out. " if load["errors"] == 0 else
+                 f"{load['errors']} requests failed ({load['errors_by_code']}). ")
+              + "Most requests are new combinations of tab, role, peer group, period and filter, so most are "
+              "computed, not cached.", ""]
     ing, rollups = results["ingest"], results["rollups"]
     lines += ["## Ingest and rollups", ""]
     if ing.get("ingest_s"):

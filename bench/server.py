@@ -99,6 +99,14 @@ class Server:
         return Reply(status, ms, _server_ms(headers.get("server-timing")), headers.get("x-cid-graph-cache") or "",
                      list(payload.get("errors") or []))
 
+    def post_json(self, query: str, token: str, variables: dict[str, Any] | None = None) -> Any:
+        """The decoded response body of one request."""
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        req = urllib.request.Request(self.url + "/graphql", data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read())
+
     def memory_mb(self) -> dict[str, float]:
         """Resident memory of the server process now and at its peak, in MiB."""
         out = {"rss_mb": float("nan"), "peak_rss_mb": float("nan")}

@@ -14,6 +14,7 @@ today, day-aligned) and a country filter.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from datetime import date, timedelta
@@ -116,8 +117,36 @@ def time_api(server: Server, text: str, token: str, variables: dict[str, Any], r
     return {"first_ms": round(first.ms, 1), "client": _summary(client), "server": _summary(inside), "hits": hits}
 
 
+EXPLAIN = "query E($q: InsightQuery!) { explain(query: $q) { rollup rollupNotes } }"
+
+
+def widgets(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The aliased ``insights`` fields of a tab document: alias, metrics and groupBy."""
+    out = []
+    for alias, literal in re.findall(r"(\w+): insights\(query: (\{.*?\}), locale", text, re.S):
+        metrics = re.search(r"metrics: \[([A-Z_, ]+)\]", literal)
+        groups = [dict(re.findall(r"(\w+): (\w+)", g)) for g in re.findall(r"\{(dimension: [^}]*)\}", literal)]
+        out.append((alias, {"metrics": [m.strip() for m in metrics.group(1).split(",")] if metrics else [],
+                            "groupBy": groups}))
+    return out
+
+
+def served_by(server: Server, admin: str, text: str, variables: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each widget of a tab reads (``explain``): a rollup, a split range, or the base tables."""
+    out = []
+    for alias, q in widgets(text):
+        q = dict(q, scope="NETWORK", filters=variables.get("filters", []))
+        if "timeRange" in variables:
+            q["timeRange"] = variables["timeRange"]
+        reply = server.post_json(EXPLAIN, admin, {"q": q})
+        explained = reply["data"]["explain"]
+        split = [n for n in explained["rollupNotes"] if n.startswith("time range split")]
+        out.append({"widget": alias, "rollup": explained["rollup"], "split": split[0] if split else None})
+    return out
+
+
 def run(warehouse: Path, version_file: Path, token: str, repeat: int, today: date,
-        say: Any = print) -> dict[str, Any]:
+        say: Any = print, admin: str | None = None) -> dict[str, Any]:
     """Every tab x variant: API uncached, API cached, hand-written SQL."""
     out: dict[str, Any] = {}
     con = duckdb.connect(str(version_file), read_only=True)
@@ -134,6 +163,8 @@ def run(warehouse: Path, version_file: Path, token: str, repeat: int, today: dat
                         say(f"  {tab} ({name}), {mode}: {repeat} runs")
                         entry[mode] = time_api(server, text, token, variables, repeat)
                         if mode == "uncached":
+                            if admin is not None:
+                                entry["served_by"] = served_by(server, admin, text, variables)
                             say(f"  {tab} ({name}), hand-written SQL: {repeat} runs")
                             entry["sql"] = time_sql(con, hand_written_sql(tab, variables), repeat)
                             entry["sql_statements"] = hand_written_sql(tab, variables)

@@ -28,6 +28,7 @@ import httpx
 import pytest
 from anyio.from_thread import start_blocking_portal
 
+from bench.tabs import widgets
 from cid_graph.access import AccessStore
 from cid_graph.app import create_app
 from cid_graph.settings import Settings
@@ -244,31 +245,15 @@ def test_generated_queries_are_the_same_from_rollups(apps: _Apps) -> None:
     assert served >= answered * 0.3, (served, answered)
 
 
-@pytest.mark.parametrize("path", [p for p in QUERIES if not p.stem.startswith("tab_")], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("scope", ["NETWORK", "OWN"])
 def test_every_dashboard_widget_is_served_by_a_rollup(apps: _Apps, path: Path, scope: str) -> None:
-    """Without a time range, with or without the dashboard's filters, each widget's query (and
-    so each query of its tab) reads a rollup."""
-    import re
-
-    text = path.read_text(encoding="utf-8")
-    query = re.search(r"insights\(query: (\{.*?\}), locale", text, re.S)
-    assert query is not None, path
-    for filters in ([], DASHBOARD_FILTERS):
-        q = _graphql_literal_to_query(query.group(1), scope, filters)
-        explained = apps.post(True, "admin_own", EXPLAIN, {"q": q})["data"]["explain"]
-        assert explained["rollup"], (path.stem, scope, filters, explained["rollupNotes"])
-
-
-def _graphql_literal_to_query(literal: str, scope: str, filters: list[dict[str, Any]]) -> dict[str, Any]:
-    """The widget's metrics and groupBy (enum literals in the document) as variables."""
-    import re
-
-    metrics = re.search(r"metrics: \[([A-Z_, ]+)\]", literal)
-    assert metrics is not None
-    groups = [dict(re.findall(r"(\w+): (\w+)", g)) for g in re.findall(r"\{(dimension: [^}]*)\}", literal)]
-    return {"metrics": [m.strip() for m in metrics.group(1).split(",")], "groupBy": groups, "scope": scope,
-            "filters": filters}
+    """Without a time range, with or without the dashboard's filters, each widget query (of the
+    tabs and alone) reads a rollup."""
+    for alias, q in widgets(path.read_text(encoding="utf-8")):
+        for filters in ([], DASHBOARD_FILTERS):
+            explained = apps.post(True, "admin_own", EXPLAIN, {"q": dict(q, scope=scope, filters=filters)})
+            assert explained["data"]["explain"]["rollup"], (path.stem, alias, scope, filters, explained)
 
 
 def test_explain_names_the_rollup_and_why_others_do_not_serve(apps: _Apps) -> None:
