@@ -23,7 +23,10 @@ from warehouse.store import WarehouseStore
 
 
 def run(size: str, seed: int, out: Path, say: Callable[[str], None] | None = None) -> dict[str, object]:
+    import os
+
     out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     files_dir = out / f"demo-{size}"
     t0 = time.perf_counter()
     files = generate(files_dir, size=size, seed=seed, progress=say)
@@ -53,6 +56,7 @@ def run(size: str, seed: int, out: Path, say: Callable[[str], None] | None = Non
         "transactions_per_s": round(rows / ingest_s), "read_csv_rows_per_s": round(rows / read_csv_s),
         "ratio_ingest_to_read_csv": round(ingest_s / read_csv_s, 2),
         "files": len(files.transactions),
+        "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
         "warehouse": str(wh),
     }
     (out / f"ingest-{size}.json").write_text(json.dumps(report, indent=1))

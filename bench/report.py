@@ -101,7 +101,9 @@ def render(results: dict[str, Any]) -> str:
         lines += [f"Ingest of the large demo ({ing['transactions']:,} transactions in {ing.get('files', 4)} CSV files) "
                   f"end to end: **{ing['ingest_s']:,.1f} s, {ing['transactions_per_s']:,} transactions/s** "
                   f"(DuckDB's plain `read_csv` of the same files: {ing['read_csv_s']} s, so ingest is "
-                  f"{ing['ratio_ingest_to_read_csv']}× that). The ingest time includes building the rollups.", ""]
+                  f"{ing['ratio_ingest_to_read_csv']}× that; 1-minute load average "
+                  f"{ing.get('load_before') or 'unknown'} before, {ing.get('load_after') or 'unknown'} after). The ingest time includes building the rollups; "
+                  f"{ing.get('note', 'it ran in this make bench')}.", ""]
     else:
         lines += [f"Ingest was not re-run ({ing.get('note', 'the warehouse was reused')}).", ""]
     lines += [f"Rollups built into the version: **{rollups['total_rows']:,} rows in {rollups['total_seconds']:.1f} s**, "
@@ -111,9 +113,10 @@ def render(results: dict[str, Any]) -> str:
     for r in rollups["tables"]:
         lines.append(f"| {r['name']} | {r['rows']:,} | {r['seconds']:.1f} | {r['mib']:.1f} |")
     lines += ["", "## Not measured", "",
-              "50 M buyer rows: not run. Building the large demo (10 M) takes about 4 minutes on this machine, "
-              "shared with other engineers' test runs; 50 M would take about 20 minutes to generate and ingest and "
-              "about 5 GB of disk per version, and the rollup sizes grow with organizations × days × event attributes "
-              "rather than with buyer rows, so the rollup path would change little. Rerun with `BENCH_SIZE` once a "
-              "50 M generator size exists.", ""]
+              "50 M buyer rows: not run. The demo generator has three sizes (small, medium, large = 10 M buyer "
+              "rows); a 50 M one would take roughly 20 to 35 minutes to generate and ingest on this shared "
+              "machine and about 5 GB of disk per version, more than the time this run had. The rollups grow with "
+              "organizations × days × event attributes, not with buyer rows (most are a few hundred thousand rows "
+              "at 10 M), so reading from them would change little; the base-table parts (the ends of a split "
+              "range, hours over a period) would grow about 5×.", ""]
     return "\n".join(lines)
