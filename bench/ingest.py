@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -21,11 +22,14 @@ from warehouse.secret import load_or_create_secret
 from warehouse.store import WarehouseStore
 
 
-def run(size: str, seed: int, out: Path) -> dict[str, object]:
+def run(size: str, seed: int, out: Path, say: Callable[[str], None] | None = None) -> dict[str, object]:
+    import os
+
     out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     files_dir = out / f"demo-{size}"
     t0 = time.perf_counter()
-    files = generate(files_dir, size=size, seed=seed)
+    files = generate(files_dir, size=size, seed=seed, progress=say)
     generate_s = time.perf_counter() - t0
     paths = [str(p) for p in files.transactions]
 
@@ -44,13 +48,15 @@ def run(size: str, seed: int, out: Path) -> dict[str, object]:
         shutil.rmtree(wh)
     secret, _ = load_or_create_secret(out / "secret.key")
     t0 = time.perf_counter()
-    result = ingest(WarehouseStore(wh), secret, [files.organizations], files.transactions)
+    result = ingest(WarehouseStore(wh), secret, [files.organizations], files.transactions, progress=say)
     ingest_s = time.perf_counter() - t0
     report = {
         "size": size, "seed": seed, "transactions": rows, "buyers": result.buyers, "events": result.events,
         "generate_s": round(generate_s, 2), "read_csv_s": round(read_csv_s, 2), "ingest_s": round(ingest_s, 2),
         "transactions_per_s": round(rows / ingest_s), "read_csv_rows_per_s": round(rows / read_csv_s),
         "ratio_ingest_to_read_csv": round(ingest_s / read_csv_s, 2),
+        "files": len(files.transactions),
+        "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
         "warehouse": str(wh),
     }
     (out / f"ingest-{size}.json").write_text(json.dumps(report, indent=1))

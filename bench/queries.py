@@ -5,8 +5,8 @@ the whole set.
 
     python -m bench.queries --warehouse PATH [--repeat 7] [--out bench/out/queries.json]
 
-The server runs uncached by default (`--cache` turns its result cache on: then the warm-up
-request fills it and the timed ones are cache hits), NETWORK scope, partner token. The hand-written SQL computes plain aggregates without any privacy work, so the ratio
+The server runs uncached by default (`--cache` turns its caches on: then the warm-up
+request fills them and the timed ones are cache hits), NETWORK scope, partner token. The hand-written SQL computes plain aggregates without any privacy work, so the ratio
 also prices the protections (a per-organization breakdown for P5, a totals query for P3).
 """
 
@@ -87,8 +87,9 @@ def run(warehouse: Path, repeat: int, cache: bool = False) -> dict[str, object]:
     store = WarehouseStore(warehouse)
     token = AccessStore(store.access_db).create_token(None, "partner", ttl_days=1, label="bench")[0]
     port = _free_port()
-    env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING",
-               CID_GRAPH_CACHE_MAX_CELLS=os.environ.get("CID_GRAPH_CACHE_MAX_CELLS", "2000000") if cache else "0")
+    env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING")
+    if not cache:  # every cache off: raw cells, published answers and whole responses
+        env.update(CID_GRAPH_CACHE_MAX_CELLS="0", CID_GRAPH_ANSWER_CACHE_MAX_CELLS="0", CID_GRAPH_RESPONSE_CACHE_MB="0")
     server = subprocess.Popen([sys.executable, "-m", "cid_graph.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

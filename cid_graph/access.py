@@ -85,6 +85,22 @@ class AccessStore:
             self._local.con = con
         return con
 
+    def _audit_con(self) -> sqlite3.Connection:
+        """The connection audit rows are written on: WAL with ``synchronous=NORMAL``.
+
+        An audit row is committed before the answer it records is sent, and survives a crash of
+        the server process; only an operating-system crash or power loss can lose the last rows
+        (no fsync per row, which would cost more than a cached answer). Token changes keep the
+        full fsync of :meth:`_con`: a revocation must never be undone by a power loss.
+        """
+        con = getattr(self._local, "audit_con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.audit_con = con
+        return con
+
     # -- tokens -----------------------------------------------------------------------------
     def create_token(
         self, org_id: str | None, role: str, *, ttl_days: int, label: str | None = None
@@ -143,7 +159,7 @@ class AccessStore:
         self, principal: Principal | None, operation: str, shape: dict[str, Any], *,
         cells: int = 0, suppressed: int = 0, outcome: str = "ok", ms: int = 0,
     ) -> None:
-        self._con().execute(
+        self._audit_con().execute(
             "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (datetime.now(UTC).isoformat(timespec="milliseconds"),
              principal.token_id if principal else None, principal.org_id if principal else None,

@@ -12,8 +12,9 @@ import contextlib
 import functools
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +25,21 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from cid_graph.access import AccessStore, Principal
+from cid_graph.admission import Admission, Busy
 from cid_graph.errors import AuthError, CidGraphError
+from cid_graph.response_cache import ResponseCache, request_key, without_errors
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from metrics.model import load_model
 from resolvers import own_events
-from resolvers.cache import ResultCache
+from resolvers.cache import AnswerCache, AuditEntry, RequestMemo, ResultCache
 from resolvers.context import Caller, RequestContext, Services
 from resolvers.labels import language
+from resolvers.rollups import RollupRegistry
 from schema.build import build_schema
 from warehouse.classify.applier import CorrectionApplier
 from warehouse.classify.corrections import CorrectionStore
@@ -55,10 +59,11 @@ class GraphQLContext:
     locale: str
     limiter: anyio.CapacityLimiter
     principal: Principal
+    memo: RequestMemo = field(default_factory=RequestMemo)
 
     @property
     def request_context(self) -> RequestContext:
-        return RequestContext(self.services, self.caller, self.locale)
+        return RequestContext(self.services, self.caller, self.locale, self.memo)
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a blocking resolver on a worker thread (DuckDB must not block the event loop)."""
@@ -79,10 +84,12 @@ class _GraphQLApp(GraphQL):  # type: ignore[type-arg]
         self.limiter = limiter
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
-        principal: Principal = request.scope["state"]["principal"]
+        state = request.scope["state"]
+        principal: Principal = state["principal"]
         caller = _Caller(principal.token_id, principal.org_id, principal.role, principal.expires_at)
         locale = request.query_params.get("locale") or request.headers.get("accept-language") or "en"
-        return GraphQLContext(self.services, caller, language(locale), self.limiter, principal)
+        return GraphQLContext(self.services, caller, language(locale), self.limiter, principal,
+                              state.get("memo") or RequestMemo())
 
 
 @dataclass(frozen=True)
@@ -91,12 +98,16 @@ class _Caller(Caller):
 
 
 class AuthedGraphQL:
-    """Checks the bearer token before GraphQL sees the request: a bad token is a 401."""
+    """The ``/graphql`` endpoint: token check (a bad token is a 401), then a cached response
+    when the same read-only request was answered before on this warehouse version, else
+    admission (a bounded queue; past it a 503 ``BUSY``) and GraphQL. Every response carries
+    ``Server-Timing: app;dur=<ms>``, the time spent in the server."""
 
     def __init__(self, state: dict[str, Any]) -> None:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         app: _GraphQLApp | None = self.state.get("graphql")
         access: AccessStore | None = self.state.get("access")
         if app is None or access is None:
@@ -106,8 +117,7 @@ class AuthedGraphQL:
         request = Request(scope)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
-            await JSONResponse(_error("REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY // 1024} KiB",
-                                      "Send a smaller document; split large questions."), status_code=413)(scope, receive, send)
+            await _too_large(scope, receive, send)
             return
         token = _bearer(request.headers.get("authorization"))
         try:
@@ -116,8 +126,122 @@ class AuthedGraphQL:
             await JSONResponse(_error(exc.code, exc.message, exc.hint), status_code=401,
                                headers={"WWW-Authenticate": 'Bearer realm="cid-graph"'})(scope, receive, send)
             return
-        scope.setdefault("state", {})["principal"] = principal
-        await app(scope, receive, send)
+        memo = RequestMemo()
+        scope.setdefault("state", {}).update(principal=principal, memo=memo)
+        body: bytes | None = None
+        if scope.get("method") == "POST":
+            body = await _read_body(receive)
+            if body is None:
+                await _too_large(scope, receive, send)
+                return
+        key = self._key(request, principal, body)
+        responses: ResponseCache | None = self.state.get("responses")
+        if key is not None and responses is not None and (hit := responses.get(key)) is not None:
+            await self._replay_audits(principal, hit[1], started)
+            headers = {"server-timing": _timing(started), "x-cid-graph-cache": "hit"}
+            await Response(hit[0], media_type="application/json", headers=headers)(scope, receive, send)
+            return
+        admission: Admission = self.state["admission"]
+        try:
+            async with admission.admit():
+                status, chunks = await _run(app, scope, _replayed(body, receive) if body is not None else receive,
+                                            send, started)
+        except Busy as exc:
+            await JSONResponse(_error(exc.code, exc.message, exc.hint), status_code=503,
+                               headers={"Retry-After": str(exc.retry_after_s), "server-timing": _timing(started)})(
+                scope, receive, send)
+            return
+        if key is not None and responses is not None and status == 200:
+            answer = b"".join(chunks)
+            if without_errors(answer):
+                responses.put(key, answer, memo.audits)
+
+    def _key(self, request: Request, principal: Principal, body: bytes | None) -> Any:
+        services: Services | None = self.state.get("services")
+        if body is None or services is None or self.state.get("responses") is None:
+            return None
+        try:
+            version = services.engine.store.current_version()
+        except CidGraphError:
+            return None
+        if version is None:
+            return None
+        locale = language(request.query_params.get("locale") or request.headers.get("accept-language") or "en")
+        return request_key(body, principal.org_id, principal.role, locale, version.number,
+                           services.settings.max_query_tokens)
+
+    async def _replay_audits(self, principal: Principal, audits: list[AuditEntry], started: float) -> None:
+        services: Services | None = self.state.get("services")
+        if services is None or services.auditor is None or not audits:
+            return
+        auditor = services.auditor
+        ms = int((time.perf_counter() - started) * 1000)
+
+        def write() -> None:
+            for entry in audits:
+                auditor.audit(principal, entry.operation, entry.shape, cells=entry.cells,
+                              suppressed=entry.suppressed, outcome=entry.outcome, ms=ms)
+
+        await anyio.to_thread.run_sync(write)
+
+
+async def _run(app: Any, scope: Scope, receive: Receive, send: Send, started: float) -> tuple[int, list[bytes]]:
+    """Run GraphQL, passing its response on with a Server-Timing header; returns what it sent."""
+    status = 0
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+            message = dict(message, headers=[*message.get("headers", []),
+                                             (b"server-timing", _timing(started).encode())])
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    await app(scope, receive, capture)
+    return status, chunks
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it is larger than MAX_BODY."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        part = message.get("body", b"")
+        size += len(part)
+        if size > MAX_BODY:
+            return None
+        parts.append(part)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replayed(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse(_error("REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY // 1024} KiB",
+                              "Send a smaller document; split large questions."), status_code=413)(scope, receive, send)
+
+
+def _timing(started: float) -> str:
+    return f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
 
 
 def _bearer(header: str | None) -> str | None:
@@ -147,10 +271,15 @@ def create_app(settings: Settings) -> Starlette:
         applier = CorrectionApplier(engine.store, corrections, delay_s=settings.correction_delay_s,
                                     retry_s=settings.correction_retry_s,
                                     applied_through=lambda: own_events.applied_through(engine))
-        services = Services(settings, catalog, engine, auditor=access, cache=cache,
-                            corrections=corrections, applier=applier)
+        answers = AnswerCache(settings.answer_cache_max_cells) if settings.answer_cache_max_cells > 0 else None
+        rollups = RollupRegistry(catalog, engine) if settings.rollups else None
+        services = Services(settings, catalog, engine, auditor=access, cache=cache, rollups=rollups,
+                            answers=answers, corrections=corrections, applier=applier)
         limiter = anyio.CapacityLimiter(settings.worker_threads)
-        state.update(services=services, access=access, engine=engine, applier=applier,
+        responses = ResponseCache(settings.response_cache_mb * 1024 * 1024) if settings.response_cache_mb > 0 else None
+        admission = Admission(settings.max_running_requests, settings.max_queued_requests, settings.queue_timeout_s)
+        state.update(services=services, access=access, engine=engine, applier=applier, responses=responses,
+                     admission=admission,
                      graphql=_GraphQLApp(build_schema(catalog, settings), services, limiter))
         version = engine.store.current_version()
         log.info("serving warehouse %s (%s)", settings.warehouse_dir, version.name if version else "no version yet")

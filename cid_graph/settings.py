@@ -78,6 +78,14 @@ class Settings:
     cache_max_cells: int = _setting(
         2_000_000, "Result cache size in cells (rows x columns) of raw query results; 0 turns the cache off."
     )
+    rollups: bool = _setting(
+        True, "Answer queries from the rollups declared in the semantic model (built with every "
+        "warehouse version) whenever one covers the query; false reads the base tables only.",
+    )
+    answer_cache_max_cells: int = _setting(
+        500_000, "Published-answer cache size in cells (rows x metrics) of protected insights answers "
+        "(keyed by request, organization, role and warehouse version; a new version invalidates it); 0 turns it off.",
+    )
     row_cap: int = _setting(
         5000, "Most rows one insights query may return (also the upper bound of `limit`)."
     )
@@ -87,6 +95,22 @@ class Settings:
     max_aliases: int = _setting(15, "Most aliased or repeated root fields in one document.")
     max_list_size: int = _setting(50, "Most items in any list argument (metrics, groupBy, filters, values).")
     worker_threads: int = _setting(4, "Threads that run warehouse queries (one cursor each).")
+    max_running_requests: int = _setting(
+        4, "GraphQL requests answered at once (their warehouse queries share the worker threads); "
+        "more wait in the queue.",
+    )
+    max_queued_requests: int = _setting(
+        64, "GraphQL requests that may wait for a slot; past that a request gets HTTP 503 (BUSY) "
+        "with Retry-After at once.",
+    )
+    queue_timeout_s: float = _setting(
+        30.0, "Longest a request waits in the queue for a slot before it gets HTTP 503 (BUSY) with Retry-After "
+        "(as long as a request may run: CID_GRAPH_REQUEST_TIMEOUT_S).",
+    )
+    response_cache_mb: int = _setting(
+        64, "Cache of whole GraphQL responses to read-only insights/catalog documents, in MiB (keyed by "
+        "document, variables, organization, role, language and warehouse version); 0 turns it off.",
+    )
     token_ttl_days: int = _setting(365, "Days a newly created access token stays valid.")
     privacy_k: int = _setting(
         10, "Threshold k (P3): fewest buyers in a cell and in the query population. Never below 5."
@@ -153,6 +177,11 @@ class Settings:
         if self.correction_delay_s < 0 or self.correction_retry_s <= 0:
             raise ConfigError("correction_delay_s must be 0 or more and correction_retry_s more than 0",
                               hint=f"Set {PREFIX}CORRECTION_DELAY_S to e.g. 2 and {PREFIX}CORRECTION_RETRY_S to e.g. 10.")
+        if self.max_running_requests < 1 or self.max_queued_requests < 0 or self.queue_timeout_s <= 0:
+            raise ConfigError("max_running_requests must be 1 or more, max_queued_requests 0 or more and "
+                              "queue_timeout_s above 0",
+                              hint="Fix CID_GRAPH_MAX_RUNNING_REQUESTS, CID_GRAPH_MAX_QUEUED_REQUESTS or "
+                                   "CID_GRAPH_QUEUE_TIMEOUT_S.")
         if self.default_limit > self.row_cap:
             raise ConfigError("default_limit is larger than row_cap",
                               hint="Lower CID_GRAPH_DEFAULT_LIMIT or raise CID_GRAPH_ROW_CAP.")

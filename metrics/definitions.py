@@ -186,6 +186,32 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregation of the fact (Cube's ``pre_aggregations``), built with every version.
+
+    The rollup groups the fact by its ``dimensions`` (categorical), by ``time_dimension`` at
+    ``granularity`` and by the listed ``date_parts`` of it, and stores every measure in
+    additive form with the privacy columns the protection reads. A ``count_distinct`` measure
+    is never summed: listing one keeps the counted column as a key of the rollup, so the
+    distinct count is taken over the rollup's rows.
+    """
+
+    name: str
+    measures: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    time_dimension: str | None = None
+    granularity: str | None = None
+    date_parts: tuple[str, ...] = ()
+    description: str = ""
+    loc: Loc = field(default=Loc(), compare=False)
+
+    @property
+    def table(self) -> str:
+        """The warehouse table the rollup is built into."""
+        return f"rollup_{self.name}"
+
+
+@dataclass(frozen=True)
 class SemanticModel:
     """The whole validated model."""
 
@@ -196,6 +222,7 @@ class SemanticModel:
     granularities: tuple[TimeUnit, ...] = ()
     date_parts: tuple[TimeUnit, ...] = ()
     files: tuple[str, ...] = ()
+    rollups: tuple[Rollup, ...] = ()
 
     @property
     def fact(self) -> Fact:

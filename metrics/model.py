@@ -24,6 +24,7 @@ from metrics.definitions import (
     Measure,
     MeasureFilter,
     Metric,
+    Rollup,
     SemanticModel,
     TimeUnit,
     ValuesFrom,
@@ -36,7 +37,7 @@ from metrics.yaml_nodes import load_located
 
 __all__ = [
     "Bucket", "Dimension", "Fact", "Join", "Measure", "MeasureFilter", "Metric", "ModelIssue",
-    "SemanticModel", "TimeUnit", "ValuesFrom", "check_model", "load_model",
+    "Rollup", "SemanticModel", "TimeUnit", "ValuesFrom", "check_model", "load_model",
 ]
 
 
@@ -69,7 +70,7 @@ def _read(path: Path) -> tuple[SemanticModel, list[ModelIssue]]:
         facts=tuple(sections["semantic_models"]), measures=tuple(sections["measures"]),
         dimensions=tuple(sections["dimensions"]), metrics=tuple(sections["metrics"]),
         granularities=tuple(sections["granularities"]), date_parts=tuple(sections["date_parts"]),
-        files=tuple(str(f) for f in files),
+        files=tuple(str(f) for f in files), rollups=tuple(sections["rollups"]),
     )
     return model, issues
 

@@ -25,13 +25,14 @@ from metrics.definitions import (
     Measure,
     MeasureFilter,
     Metric,
+    Rollup,
     TimeUnit,
     ValuesFrom,
 )
 from metrics.issues import Loc, ModelIssue
 from metrics.yaml_nodes import LDict, LList
 
-SECTIONS = ("semantic_models", "measures", "dimensions", "metrics", "granularities", "date_parts")
+SECTIONS = ("semantic_models", "measures", "dimensions", "metrics", "granularities", "date_parts", "rollups")
 
 
 class _Reader:
@@ -213,6 +214,20 @@ def parse_time_unit(node: LDict, issues: list[ModelIssue], kind: str) -> TimeUni
                     tuple(_bucket(b, what, issues) for b in r.items("buckets")), node.loc)
 
 
+def parse_rollup(node: LDict, issues: list[ModelIssue]) -> Rollup:
+    """Parse one entry of ``rollups`` (Cube's ``pre_aggregations`` keys, snake_case)."""
+    allowed = ("name", "description", "measures", "dimensions", "time_dimension", "granularity", "date_parts")
+    r = _Reader(node, "a rollup", issues, allowed)
+    name = r.text("name", required=True, default="")
+    r.what = f"rollup '{name}'"
+    return Rollup(
+        name=name, measures=r.strings("measures"), dimensions=r.strings("dimensions"),
+        time_dimension=r.text("time_dimension"), granularity=r.text("granularity"),
+        date_parts=r.strings("date_parts"), description=r.text("description", default=""),
+        loc=node.loc,
+    )
+
+
 _PARSERS: dict[str, Callable[[LDict, list[ModelIssue]], Any]] = {
     "semantic_models": parse_fact,
     "measures": parse_measure,
@@ -220,6 +235,7 @@ _PARSERS: dict[str, Callable[[LDict, list[ModelIssue]], Any]] = {
     "metrics": parse_metric,
     "granularities": lambda n, i: parse_time_unit(n, i, "granularity"),
     "date_parts": lambda n, i: parse_time_unit(n, i, "date part"),
+    "rollups": parse_rollup,
 }
 
 

@@ -31,6 +31,7 @@ from metrics.definitions import (
     SemanticModel,
 )
 from metrics.issues import Loc, ModelIssue
+from metrics.validate_rollups import RULES as ROLLUP_RULES
 
 Tables = dict[str, dict[str, str]]
 Rule = Callable[[SemanticModel, Tables], Iterable[ModelIssue]]
@@ -326,7 +327,7 @@ def check_patterns(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]
 RULES: tuple[Rule, ...] = (
     check_single_fact, check_names, check_tables, check_columns, check_aggregations,
     check_measure_filters, check_metric_references, check_units_formats, check_dimension_types,
-    check_buckets, check_labels, check_granularities, check_patterns,
+    check_buckets, check_labels, check_granularities, check_patterns, *ROLLUP_RULES,
 )
 
 

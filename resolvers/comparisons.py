@@ -62,18 +62,25 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
     if not spec.peer_group:
         raise QueryError("BENCHMARK needs a peerGroup",
                          hint="e.g. compare: [{kind: BENCHMARK, peerGroup: SAME_ORG_TYPE}]")
-    engine = ctx.services.engine
-    me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
-                        [constrained.own_org], opened=opened).to_pylist()
-    column = _PEER_COLUMN.get(spec.peer_group)
-    if column and me:
-        # column names come from the fixed table above, never from the request
-        peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
-                               [me[0][column], constrained.own_org], opened=opened).to_pylist()
-    else:
-        peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
-                               [constrained.own_org], opened=opened).to_pylist()
-    peer_ids = tuple(sorted(r["org_id"] for r in peers))
+    own_org = constrained.own_org
+
+    def peer_group() -> tuple[str, ...]:
+        engine = ctx.services.engine
+        me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
+                            [own_org], opened=opened).to_pylist()
+        column = _PEER_COLUMN.get(spec.peer_group or "")
+        if column and me:
+            # column names come from the fixed table above, never from the request
+            peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
+                                   [me[0][column], own_org], opened=opened).to_pylist()
+        else:
+            peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
+                                   [own_org], opened=opened).to_pylist()
+        return tuple(sorted(r["org_id"] for r in peers))
+
+    # Every widget of a tab compares with the same peer group: look it up once per request.
+    key = ("peer group", own_org, spec.peer_group, opened.version.number)
+    peer_ids = ctx.memo.get(key, peer_group) if ctx.memo is not None else peer_group()
     metrics = constrained.query.metrics
     if len(peer_ids) < ctx.services.settings.privacy_min_orgs:
         for key, _ in [*own.rows, (TOTALS_KEY, None)]:
@@ -83,7 +90,7 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
     peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids), scope="network",
                                    own_org=None, enriched=constrained.enriched)
     peer = run_protected(ctx.services, peer_constrained, internal_query(ctx, peer_constrained),
-                         True, opened, fill=False)
+                         True, opened, fill=False, memo=ctx.memo)
     peer_rows = dict(peer.rows)
     catalog = ctx.services.catalog
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
@@ -123,7 +130,7 @@ def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
         before = TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
     earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
     earlier = run_protected(ctx.services, earlier_constrained, internal_query(ctx, earlier_constrained),
-                            constrained.scope == "network", opened, fill=False)
+                            constrained.scope == "network", opened, fill=False, memo=ctx.memo)
     align = _aligner(constrained, own, earlier, spec.kind)
     earlier_rows = dict(earlier.rows)
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:

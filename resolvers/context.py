@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
-from resolvers.cache import ResultCache
+from resolvers.cache import BoundedCache, RequestMemo, ResultCache
+from resolvers.rollups import RollupRegistry
 from warehouse.classify.corrections import CorrectionStore
 from warehouse.engine import Engine
 
@@ -42,6 +43,11 @@ class Services:
     cache: ResultCache | None = None
     corrections: CorrectionStore | None = None
     applier: Applier | None = None
+    rollups: RollupRegistry | None = None  # None: rollups off (Settings.rollups)
+    #: Published answers by (request, organization, role, warehouse version); None: off.
+    answers: BoundedCache[Any] | None = None
+    #: Compiled queries by (query, pooled, warehouse version): compiling is pure, so it is done once.
+    compiled: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096, lambda _: 1))
     _labels: dict[tuple[int, str], dict[str, dict[str, str]]] = field(default_factory=dict)
     _labels_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -63,3 +69,4 @@ class RequestContext:
     services: Services
     caller: Caller
     locale: str = "en"
+    memo: RequestMemo | None = None  # shared by the fields of one GraphQL request

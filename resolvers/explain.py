@@ -1,7 +1,9 @@
-"""The ``explain`` field (admin only): the compiled SQL and the protections that apply.
+"""The ``explain`` field (admin only): the compiled SQL, the rollup it reads, the protections.
 
 The SQL shown is the aggregate query without its privacy columns: record keys, cell keys and
-unperturbed values never leave the server (P4).
+unperturbed values never leave the server (P4). In scope NETWORK it is the per-organization
+query that is pooled (P5). ``rollupNotes`` says, per rollup the model declares, why it served
+the query or why it did not.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
                              hint="Ask an operator, or use insights.")
     constrained = constrain_request(ctx, request)
     pooled = constrained.scope == "network"
-    compiled, _ = compile_for(ctx.services, internal_query(ctx, constrained), False)
+    opened = ctx.services.engine.require()
+    compiled, _ = compile_for(ctx.services, internal_query(ctx, constrained), pooled, opened)
     public = compiled.expression.copy()
     keep = [e for e in public.expressions if not (e.alias_or_name or "").startswith("p_")]
     public.set("expressions", keep)
@@ -31,5 +34,6 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
         protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g})")
     elif not constrained.enriched:
         protections.append("P6: own data without enriched attributes is exact")
+    notes = list(compiled.rollup_notes) or ["rollups are off (CID_GRAPH_ROLLUPS=false)"]
     return {"sql": public.sql("duckdb", pretty=True), "dialect": "duckdb", "scope": constrained.scope,
-            "pooled": pooled, "rollup": None, "protections": protections}
+            "pooled": pooled, "rollup": compiled.rollup, "rollup_notes": notes, "protections": protections}

@@ -15,6 +15,7 @@ from cid_graph.errors import CidGraphError
 from metrics.catalog import Catalog
 from metrics.compiler import compile_values
 from resolvers import labels
+from resolvers.cache import AuditEntry
 from resolvers.comparisons import TOTALS_KEY, Comparisons, compare
 from resolvers.context import RequestContext
 from resolvers.privacy import Constrained, Published
@@ -45,22 +46,33 @@ def run_insights(ctx: RequestContext, request: InsightRequest) -> InsightResultD
         outcome = exc.code
         raise
     finally:
+        ms = int((time.perf_counter() - started) * 1000)
         if services.auditor is not None:
-            services.auditor.audit(
-                ctx.caller, "insights", request.shape(), cells=cells, suppressed=suppressed,
-                outcome=outcome, ms=int((time.perf_counter() - started) * 1000),
-            )
+            services.auditor.audit(ctx.caller, "insights", request.shape(), cells=cells, suppressed=suppressed,
+                                   outcome=outcome, ms=ms)
+        if ctx.memo is not None:  # a cached response replays what its request audited
+            ctx.memo.audits.append(AuditEntry("insights", request.shape(), cells, suppressed, outcome))
 
 
 def _run(ctx: RequestContext, request: InsightRequest) -> InsightResultData:
     services = ctx.services
+    opened = services.engine.require()  # one version for every query of this request
+    if services.answers is None:
+        return _answer(ctx, request, opened)
+    # What a caller may see depends on the organization and role only (not the token), and the
+    # protection is deterministic: the published answer is the same for the same key.
+    key = (request, ctx.caller.org_id, ctx.caller.role, opened.version.number)
+    return services.answers.get_or_compute(key, lambda: _answer(ctx, request, opened))
+
+
+def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> InsightResultData:
+    services = ctx.services
     settings, catalog = services.settings, services.catalog
     constrained = constrain_request(ctx, request)
-    opened = services.engine.require()  # one version for every query of this request
     version = opened.version.number
     pooled = constrained.scope == "network"
     metrics = constrained.query.metrics
-    result = run_protected(services, constrained, internal_query(ctx, constrained), pooled, opened)
+    result = run_protected(services, constrained, internal_query(ctx, constrained), pooled, opened, memo=ctx.memo)
     published_rows, totals_pub, truncated = result.rows, result.totals, result.truncated
     comparisons = compare(ctx, request, constrained, result, opened) if request.compare else None
 

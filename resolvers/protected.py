@@ -9,6 +9,7 @@ from typing import Any
 from metrics.catalog import Catalog
 from metrics.compiler import CompiledQuery, compile_query
 from metrics.query import Query
+from resolvers.cache import RequestMemo
 from resolvers.context import RequestContext, Services
 from resolvers.privacy import Caller as PrivacyCaller
 from resolvers.privacy import Constrained, Protection, Published, constrain
@@ -41,24 +42,34 @@ def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
                    limit=ctx.services.settings.row_cap + 1)
 
 
-def compile_for(services: Services, query: Query, pooled: bool) -> tuple[CompiledQuery, str]:
-    if pooled:
-        compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None))
-        return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap,
-                                       services.settings.privacy_rounding_base).sql("duckdb")
-    compiled = compile_query(services.catalog, query)
-    return compiled, compiled.sql
+def compile_for(services: Services, query: Query, pooled: bool, opened: Any) -> tuple[CompiledQuery, str]:
+    """The compiled query and the SQL to run on the version ``opened`` (from a rollup when one
+    of that version covers it). Compiled once per (query, version): see ``Services.compiled``."""
+    def build() -> tuple[CompiledQuery, str]:
+        rollups = services.rollups.available(opened) if services.rollups is not None else None
+        if pooled:
+            compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
+                                     rollups=rollups, ordered=False)
+            return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap,
+                                           services.settings.privacy_rounding_base).sql("duckdb")
+        compiled = compile_query(services.catalog, query, rollups=rollups)
+        return compiled, compiled.sql
+
+    return services.compiled.get_or_compute((query, pooled, opened.version.number), build)
 
 
-def _execute(services: Services, query: Query, pooled: bool, opened: Any) -> Executed:
-    compiled, sql = compile_for(services, query, pooled)
+def _execute(services: Services, query: Query, pooled: bool, opened: Any, memo: RequestMemo | None) -> Executed:
+    compiled, sql = compile_for(services, query, pooled, opened)
     key = (sql, opened.version.number)
-    rows = services.cache.get(key) if services.cache is not None else None
-    if rows is None:
-        rows = services.engine.execute(sql, opened=opened).to_pylist()
-        if services.cache is not None:
-            services.cache.put(key, rows)
-    return Executed(compiled, rows)
+
+    def run() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = services.engine.execute(sql, opened=opened).to_pylist()
+        return rows
+
+    def cached() -> list[dict[str, Any]]:
+        return services.cache.get_or_compute(key, run) if services.cache is not None else run()
+
+    return Executed(compiled, memo.get(key, cached) if memo is not None else cached())
 
 
 @dataclass
@@ -72,7 +83,7 @@ class ProtectedResult:
 
 
 def run_protected(services: Services, constrained: Constrained, query: Query, pooled: bool,
-                  opened: Any, *, fill: bool = True) -> ProtectedResult:
+                  opened: Any, *, fill: bool = True, memo: RequestMemo | None = None) -> ProtectedResult:
     """Execute ``query`` (already constrained) and protect every cell and the totals.
 
     Protected metrics are computed on the query as the differencing guard normalizes it
@@ -83,17 +94,17 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
     metrics = constrained.query.metrics
     exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
     protected = tuple(m for m in metrics if m not in exact)
-    compile_query(catalog, query)  # a bad query fails with its own error, before any probe
+    compile_for(services, query, pooled, opened)  # a bad query fails with its own error, before any probe
     if protected:
-        guarded = guard(query, catalog, settings.privacy_k, _counter(services, opened))
+        guarded = guard(query, catalog, settings.privacy_k, _counter(services, opened, memo))
     if not protected or not guarded.changed(query):
-        result = _protect(services, query, pooled, opened, metrics, exact)
+        result = _protect(services, query, pooled, opened, metrics, exact, memo)
     else:
         shielded = (_empty(protected, grouped=bool(query.group_by)) if guarded.empty
-                    else _protect(services, guarded.query, pooled, opened, protected, frozenset()))
+                    else _protect(services, guarded.query, pooled, opened, protected, frozenset(), memo))
         shielded.rows = [r for r in shielded.rows if _admitted(catalog, constrained.query, r[0])]
         if exact:
-            plain = _protect(services, query, pooled, opened, tuple(m for m in metrics if m in exact), exact)
+            plain = _protect(services, query, pooled, opened, tuple(m for m in metrics if m in exact), exact, memo)
             result = _merge(metrics, plain, shielded)
         else:
             result = shielded
@@ -103,20 +114,20 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
     return result
 
 
-def _counter(services: Services, opened: Any) -> Any:
+def _counter(services: Services, opened: Any, memo: RequestMemo | None) -> Any:
     """Counts of buyer rows by one column, for the differencing guard's probes."""
     def count(probe: Query, column: str) -> dict[Any, int]:
-        ran = _execute(services, probe, False, opened)
+        ran = _execute(services, probe, False, opened, memo)
         n = ran.compiled.row_count_column
         return {row.get(column): int(row.get(n) or 0) for row in ran.cells}
     return count
 
 
 def _protect(services: Services, query: Query, pooled: bool, opened: Any,
-             metrics: tuple[str, ...], exact: frozenset[str]) -> ProtectedResult:
+             metrics: tuple[str, ...], exact: frozenset[str], memo: RequestMemo | None) -> ProtectedResult:
     settings, catalog = services.settings, services.catalog
-    main = _execute(services, query, pooled, opened)
-    whole = _execute(services, replace(query, group_by=()), pooled, opened)
+    main = _execute(services, query, pooled, opened, memo)
+    whole = _execute(services, replace(query, group_by=()), pooled, opened, memo)
 
     total_cell = whole.cells[0] if whole.cells else {}
     population = int(total_cell.get("p_n") or 0)

@@ -10,7 +10,10 @@ import datetime
 import enum
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.types import Info
 
 from cid_graph.settings import Settings
@@ -32,6 +35,10 @@ def _enum(name: str, values: list[str], description: str, docs: dict[str, str] |
     members = {v.upper().replace("-", "_"): v for v in values}
     py = enum.Enum(name, members)  # type: ignore[misc]
     return strawberry.enum(py, description=description)
+
+
+#: Parsed and validated documents kept (bounded: unique query texts must not grow memory).
+_DOCUMENT_CACHE = 256
 
 
 class _Schema(strawberry.Schema):
@@ -239,7 +246,10 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         dialect: str
         scope: Scope  # type: ignore[valid-type]
         pooled_by_organization: bool
-        rollup: str | None
+        rollup: str | None = strawberry.field(
+            description="The rollup (pre-aggregated table) the query reads; null: the base tables.")
+        rollup_notes: list[str] = strawberry.field(
+            description="Per rollup the model declares: why it served this query, or why it did not.")
         protections: list[str]
 
     CorrectionStatus = _enum("CorrectionStatus", ["applied", "pending"],
@@ -335,12 +345,13 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             data = await info.context.run(insights.run_insights, request)
             return _result(data)
 
-        @strawberry.field(description="The compiled SQL of a query and the protections that apply (admin only).")
+        @strawberry.field(description="The compiled SQL of a query, the rollup it reads and the protections that apply (admin only).")
         async def explain(self, info: Info, query: InsightQuery) -> Explain:
             request = to_request(query, info.context.locale)
             data = await info.context.run(explain.explain, request)
             return Explain(sql=data["sql"], dialect=data["dialect"], scope=Scope[data["scope"].upper()],
-                           pooled_by_organization=data["pooled"], rollup=data["rollup"], protections=data["protections"])
+                           pooled_by_organization=data["pooled"], rollup=data["rollup"],
+                           rollup_notes=data["rollup_notes"], protections=data["protections"])
 
         @strawberry.field(description=f"The caller's own events with their type, genre, classification source and "
                                       f"confidence (members; at most {own_events.MAX_LIMIT} per page).")
@@ -426,13 +437,18 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
                             privacy_k=data.meta.privacy_k),
         )
 
+    # The limit rules are made once (not per request), so that a document's validation, limits
+    # included, is cached like its parse: a dashboard sends the same few documents all day.
+    limits: list[type[ASTValidationRule]] = [max_depth_rule(settings.max_query_depth, None),
+                                             max_aliases_rule(settings.max_aliases)]
     return _Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: ParserCache(maxsize=_DOCUMENT_CACHE),
+            lambda: AddValidationRules(limits),
+            lambda: ValidationCache(maxsize=_DOCUMENT_CACHE),
             ErrorShape,
         ],
     )

@@ -28,6 +28,10 @@ import pyarrow as pa
 
 from cid_graph.errors import QueryError, QueryTimeoutError, WarehouseError
 from warehouse.store import Version, WarehouseStore
+from warehouse.watchdog import Watchdog
+
+#: Interrupts queries past their time limit (one thread for every engine of the process).
+_WATCHDOG = Watchdog()
 
 
 @dataclass
@@ -102,25 +106,21 @@ class Engine:
         """Run one query on this thread's cursor; interrupt it past the time limit."""
         cur = self.cursor(opened)
         limit = self._time_left(self.timeout_s if timeout_s is None else timeout_s)
-        timer = threading.Timer(limit, cur.interrupt)
-        timer.daemon = True
-        timer.start()
+        ticket = _WATCHDOG.watch(limit, cur.interrupt)
+        timed_out = False
         try:
             table = cur.sql(sql, params=list(params) or None).to_arrow_table()
-        except duckdb.InterruptException:
-            raise QueryTimeoutError(
-                f"the query took longer than {limit:g} s and was stopped",
-                hint="Narrow it: fewer group-by dimensions, a shorter time range or more filters.",
-            ) from None
         except duckdb.Error as exc:
-            if not timer.is_alive() and "interrupt" in str(exc).lower():
+            timed_out = _WATCHDOG.done(ticket)
+            if timed_out or isinstance(exc, duckdb.InterruptException):
                 raise QueryTimeoutError(
                     f"the query took longer than {limit:g} s and was stopped",
                     hint="Narrow it: fewer group-by dimensions, a shorter time range or more filters.",
                 ) from None
             raise
         finally:
-            timer.cancel()
+            if not timed_out:
+                _WATCHDOG.done(ticket)
         if row_cap is not None and table.num_rows > row_cap:
             raise QueryError(
                 f"the query returns more than {row_cap} rows",

@@ -16,19 +16,23 @@ the catalog, :func:`~metrics.compiler.build.build_select` assembles the SELECT; 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlglot import exp
 
 from metrics.catalog import Catalog
 from metrics.compiler.build import ROW_COUNT, build_select, cell_key_alias, max_alias, measure_alias
+from metrics.compiler.choose import choose_source, rollup_definitions, rollup_layouts
 from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect
 from metrics.compiler.plan import plan_query
+from metrics.compiler.split import union_select
 from metrics.compiler.values import compile_values
 from metrics.query import Query
 
 __all__ = ["CompiledQuery", "Dialect", "DuckDB", "Spark", "compile_query", "compile_values",
-           "get_dialect"]
+           "get_dialect", "rollup_definitions", "rollup_layouts"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class CompiledQuery:
 
     Attributes:
         expression: The sqlglot SELECT.
-        sql: The SQL text for ``dialect`` (pretty-printed; the cache key).
+        sql: The SQL text for ``dialect`` (pretty-printed; the cache key), printed when first read.
         dialect: The sqlglot dialect name.
         dimension_columns: Output aliases of the dimensions, in ``group_by`` order, then the
             hidden ``extra_group_by`` ones.
@@ -47,10 +51,11 @@ class CompiledQuery:
         cell_key_columns: Count measure -> alias of its raw record-key sum (take mod 256).
         max_columns: Sum measure -> alias of its largest row value.
         row_count_column: Alias of the cell's buyer-row count.
+        rollup: The rollup the query reads (None: the base tables).
+        rollup_notes: Per declared rollup, why it served or did not (empty with rollups off).
     """
 
     expression: exp.Select = field(repr=False)
-    sql: str
     dialect: str
     dimension_columns: tuple[str, ...]
     measure_columns: dict[str, str]
@@ -59,15 +64,27 @@ class CompiledQuery:
     cell_key_columns: dict[str, str] = field(default_factory=dict)
     max_columns: dict[str, str] = field(default_factory=dict)
     row_count_column: str = ROW_COUNT
+    rollup: str | None = None
+    rollup_notes: tuple[str, ...] = ()
+
+    @cached_property
+    def sql(self) -> str:
+        # Printing is a large part of compiling; a pooled query never prints its inner SELECT.
+        return self.expression.sql(dialect=self.dialect, pretty=True)
 
 
-def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duckdb") -> CompiledQuery:
+def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duckdb",
+                  rollups: Mapping[str, int] | None = None, *, ordered: bool = True) -> CompiledQuery:
     """Compile ``query`` for ``dialect`` (``duckdb`` or ``spark``).
 
     Args:
         catalog: The catalog of the loaded semantic model.
         query: The query, already constrained by the privacy layer.
         dialect: A dialect name or :class:`Dialect` instance.
+        rollups: Row counts of the rollups built in the warehouse version the query runs on,
+            by name; the smallest one that covers the query is read instead of the base tables.
+            ``None`` (the default) reads the base tables.
+        ordered: False leaves out the ORDER BY (for a query another one wraps, such as pooling).
 
     Returns:
         The compiled query; its measures, not metrics (see :mod:`metrics.evaluate`).
@@ -77,14 +94,17 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
     """
     engine = get_dialect(dialect)
     plan = plan_query(catalog, query)
-    select = build_select(plan, catalog.model, engine)
+    choice = choose_source(catalog, plan, engine, rollups)
+    if choice.parts is not None:
+        select = union_select(catalog, plan, engine, choice.parts, ordered)
+    else:
+        select = build_select(plan, catalog.model, engine, choice.source, ordered=ordered)
     counts = {m.name: cell_key_alias(m.name) for m in plan.measures if m.agg == "count"}
     maxima = {m.name: max_alias(m.name) for m in plan.measures if m.agg == "sum"}
     privacy = (ROW_COUNT, *(alias for m in plan.measures
                             for alias in (counts.get(m.name), maxima.get(m.name)) if alias))
     return CompiledQuery(
         expression=select,
-        sql=select.sql(dialect=engine.name, pretty=True),
         dialect=engine.name,
         dimension_columns=tuple(r.alias for r in plan.dimensions),
         hidden_dimension_columns=tuple(r.alias for r in plan.dimensions if r.hidden),
@@ -92,4 +112,6 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
         privacy_columns=privacy,
         cell_key_columns=counts,
         max_columns=maxima,
+        rollup=choice.rollup,
+        rollup_notes=choice.notes,
     )

@@ -3,147 +3,42 @@
 Identifiers come only from the semantic model, values only as ``exp.Literal``. The select
 list is: dimensions (``d_*``), measures (``m_*``), privacy columns (``p_n`` row count,
 ``p_ck_<measure>`` raw sum of record keys for count measures, ``p_max_<measure>`` largest row
-value for sum measures).
+value for sum measures). Every expression is written by a source: the fact with its joins
+(:class:`~metrics.compiler.source.FactSource`) or a rollup
+(:class:`~metrics.compiler.rollup.RollupSource`), so both give the same columns.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from sqlglot import exp
 
 from metrics.compiler.dialects import Dialect
-from metrics.compiler.plan import DateBound, DimensionRef, Plan
-from metrics.definitions import Dimension, Measure, MeasureFilter, Metric, SemanticModel
-from metrics.warehouse_schema import warehouse_columns
+from metrics.compiler.plan import DimensionRef, Plan
+from metrics.compiler.source import (
+    RECORD_KEY,
+    ROW_COUNT,
+    FactSource,
+    cell_key_alias,
+    max_alias,
+    measure_alias,
+    strings,
+)
+from metrics.definitions import Metric, SemanticModel
 
-#: The fact column holding each buyer row's secret record key (0-255), for cell keys (P4).
-RECORD_KEY = "record_key"
-ROW_COUNT = "p_n"
-
-
-def measure_alias(name: str) -> str:
-    return f"m_{name}"
-
-
-def cell_key_alias(name: str) -> str:
-    return f"p_ck_{name}"
+__all__ = ["RECORD_KEY", "ROW_COUNT", "build_select", "cell_key_alias", "finish", "max_alias", "measure_alias"]
 
 
-def max_alias(name: str) -> str:
-    return f"p_max_{name}"
-
-
-def _col(table: str, column: str) -> exp.Column:
-    return exp.column(column, table=table)
-
-
-def _strings(values: tuple[str, ...]) -> list[exp.Expression]:
-    return [exp.Literal.string(v) for v in values]
-
-
-def _condition(dim: Dimension, op: str, values: tuple[str, ...], dialect: Dialect) -> exp.Expression:
-    """``dim op values`` for categorical ops (equals, in, not_in), time dims by local date."""
-    target: exp.Expression = _col(dim.table, dim.column)
-    literals = _strings(values)
-    if dim.is_time:
-        target = dialect.to_date(target)
-        literals = [dialect.date_literal(date.fromisoformat(v)) for v in values]
-    if op == "equals":
-        return exp.EQ(this=target, expression=literals[0])
-    cond = target.isin(*literals)
-    return exp.not_(cond) if op == "not_in" else cond
-
-
-def _bound_condition(bound: DateBound, dialect: Dialect) -> list[exp.Expression]:
-    # Half-open on the raw timestamp (not CAST(x AS DATE)), so engines can prune by min/max.
-    col = _col(bound.dimension.table, bound.dimension.column)
-    out: list[exp.Expression] = []
-    if bound.start is not None:
-        out.append(exp.GTE(this=col, expression=dialect.date_literal(bound.start)))
-    if bound.end_exclusive is not None:
-        out.append(exp.LT(this=col.copy(), expression=dialect.date_literal(bound.end_exclusive)))
-    return out
-
-
-def dimension_expression(ref: DimensionRef, dialect: Dialect) -> exp.Expression:
-    """The grouped expression of a dimension (truncated or extracted for time)."""
-    col = _col(ref.dimension.table, ref.dimension.column)
-    if ref.granularity:
-        return dialect.truncate(col, ref.granularity)
-    if ref.date_part:
-        return dialect.date_part(col, ref.date_part)
-    return col
-
-
-def _measure_filter(m: Measure, dims: dict[str, Dimension], dialect: Dialect) -> exp.Expression | None:
-    f: MeasureFilter | None = m.filter
-    if f is None:
-        return None
-    return _condition(dims[f.dimension], f.op, f.values, dialect)
-
-
-def _integer_sum(table: str, column: str, cond: exp.Expression | None) -> exp.Expression:
-    # DuckDB sums integers into HUGEINT, which reaches Arrow as decimal128; BIGINT is ample.
-    agg = _filtered(exp.Sum(this=_col(table, column)), cond)
-    col_type = warehouse_columns().get(table, {}).get(column, "")
-    if col_type.startswith(("INT", "SMALLINT", "BIGINT", "TINYINT", "HUGEINT")):
-        return exp.cast(agg, exp.DataType.Type.BIGINT)
-    return agg
-
-
-def _filtered(agg: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
-    if cond is None:
-        return agg
-    return exp.Filter(this=agg, expression=exp.Where(this=cond.copy()))
-
-
-def measure_expression(m: Measure, fact: str, dims: dict[str, Dimension], dialect: Dialect) -> exp.Expression:
-    """The aggregate of a measure, with its structured filter as ``FILTER (WHERE ...)``."""
-    cond = _measure_filter(m, dims, dialect)
-    if m.agg == "count":
-        inner: exp.Expression = exp.Star() if not m.expr else _col(m.table, m.expr)
-        return _filtered(exp.Count(this=inner), cond)
-    col = _col(m.table, m.expr or "")
-    if m.agg == "count_distinct":
-        return _filtered(exp.Count(this=exp.Distinct(expressions=[col])), cond)
-    if m.agg == "sum":
-        return _integer_sum(m.table, m.expr or "", cond)
-    return _filtered(exp.Max(this=col), cond)
-
-
-def privacy_expressions(m: Measure, fact: str, dims: dict[str, Dimension],
-                        dialect: Dialect) -> list[tuple[str, exp.Expression]]:
-    """The privacy columns a measure needs: a cell-key sum for counts, a max row for sums."""
-    cond = _measure_filter(m, dims, dialect)
-    if m.agg == "count":
-        return [(cell_key_alias(m.name), _integer_sum(fact, RECORD_KEY, cond))]
-    if m.agg == "sum":
-        return [(max_alias(m.name), _filtered(exp.Max(this=_col(m.table, m.expr or "")), cond))]
-    return []
-
-
-def tables_needed(plan: Plan, dims: dict[str, Dimension]) -> set[str]:
-    """Every table a query touches: its dimensions, filters, ranges and measures."""
-    tables = {ref.dimension.table for ref in plan.dimensions}
-    tables |= {dim.table for dim, _ in plan.filters}
-    tables |= {b.dimension.table for b in plan.date_bounds}
-    for m in plan.measures:
-        tables.add(m.table)
-        if m.filter is not None:
-            tables.add(dims[m.filter.dimension].table)
-    return tables
-
-
-def _order_key(ref: DimensionRef, dialect: Dialect) -> exp.Expression:
+def _order_key(ref: DimensionRef, source: Any) -> exp.Expression:
     dim = ref.dimension
     if dim.is_enumerated and not (ref.granularity or ref.date_part):
         # Bucket order, not alphabetical: an ordinal CASE over the grouped column.
-        case = exp.Case(this=_col(dim.table, dim.column))
+        case = exp.Case(this=source.column(dim))
         for i, code in enumerate(dim.codes + tuple(b.code for b in dim.special_values), start=1):
-            case = case.when(exp.Literal.string(code), exp.Literal.number(i))
-        return case.else_(exp.Literal.number(len(dim.codes) + len(dim.special_values) + 1))
-    return dimension_expression(ref, dialect)
+            case = case.when(exp.Literal.string(code), exp.Literal.number(i), copy=False)
+        return case.else_(exp.Literal.number(len(dim.codes) + len(dim.special_values) + 1), copy=False)
+    return source.dimension(ref)
 
 
 def _metric_order_key(metric: Metric, measures: dict[str, exp.Expression]) -> exp.Expression:
@@ -154,43 +49,61 @@ def _metric_order_key(metric: Metric, measures: dict[str, exp.Expression]) -> ex
     return exp.column(measure_alias(metric.measure or ""))
 
 
-def build_select(plan: Plan, model: SemanticModel, dialect: Dialect) -> exp.Select:
-    """The SELECT for ``plan``: see the module docstring for its columns."""
-    fact = model.fact
-    dims = {d.name: d for d in model.dimensions}
+def build_select(plan: Plan, model: SemanticModel, dialect: Dialect,
+                 source: FactSource | None = None, ordered: bool = True) -> exp.Select:
+    """The SELECT for ``plan``: see the module docstring for its columns.
+
+    Args:
+        plan: The resolved query.
+        model: The semantic model.
+        dialect: The SQL dialect of time expressions.
+        source: Where rows are read; the fact and its joins by default.
+        ordered: Give the ORDER BY (``order_by``, then dimension order); False for a SELECT
+            that is only wrapped by another (the pooling of NETWORK cells).
+    """
+    source = source or FactSource(model, dialect)
     query = plan.query
 
-    select = exp.select(*(dimension_expression(r, dialect).as_(r.alias) for r in plan.dimensions))
-    aggregates = {m.name: measure_expression(m, fact.table, dims, dialect) for m in plan.measures}
-    select = select.select(*(agg.as_(measure_alias(name)) for name, agg in aggregates.items()))
-    select = select.select(exp.Count(this=exp.Star()).as_(ROW_COUNT))
+    # Builders modify in place (copy=False): each copy would deep-copy the growing SELECT, and
+    # every expression here is made fresh for its one place.
+    select = exp.select(*(source.dimension(r).as_(r.alias, copy=False) for r in plan.dimensions), copy=False)
+    aggregates = {m.name: source.measure(m) for m in plan.measures}
+    select = select.select(*(agg.as_(measure_alias(name), copy=False) for name, agg in aggregates.items()), copy=False)
+    select = select.select(source.row_count().as_(ROW_COUNT, copy=False), copy=False)
     for m in plan.measures:
-        select = select.select(*(e.as_(alias) for alias, e in privacy_expressions(m, fact.table, dims, dialect)))
+        select = select.select(*(e.as_(alias, copy=False) for alias, e in source.privacy(m)), copy=False)
 
-    select = select.from_(exp.to_table(fact.table))
-    needed = tables_needed(plan, dims)
-    for join in fact.joins:
-        if join.table in needed:
-            on = exp.EQ(this=_col(fact.table, join.left), expression=_col(join.table, join.right))
-            # LEFT: a many-to-one join must never drop fact rows, so counts match the fact alone.
-            select = select.join(exp.to_table(join.table), on=on, join_type="left")
+    select = source.relation(select, plan)
 
     conditions: list[exp.Expression] = []
     for dim, f in plan.filters:
-        conditions.append(_condition(dim, f.op, f.values, dialect))
+        conditions.append(source.condition(dim, f.op, f.values))
     for bound in plan.date_bounds:
-        conditions += _bound_condition(bound, dialect)
-    org = _col(fact.table, "org_id")
+        conditions += source.bounds(bound)
+    org = source.org_column()
     if query.org_ids is not None:
-        conditions.append(org.isin(*_strings(query.org_ids)) if query.org_ids else exp.false())
+        conditions.append(org.isin(*strings(query.org_ids)) if query.org_ids else exp.false())
     if query.exclude_org_ids:
-        conditions.append(exp.not_(org.copy().isin(*_strings(query.exclude_org_ids))))
+        conditions.append(exp.not_(org.copy().isin(*strings(query.exclude_org_ids))))
     if conditions:
-        select = select.where(exp.and_(*conditions))
+        select = select.where(exp.and_(*conditions, copy=False), copy=False)
 
     if plan.dimensions:
-        select = select.group_by(*(dimension_expression(r, dialect) for r in plan.dimensions))
+        select = select.group_by(*(source.dimension(r) for r in plan.dimensions), copy=False)
 
+    return finish(select, plan, source, aggregates, ordered)
+
+
+def finish(select: exp.Select, plan: Plan, source: Any, aggregates: dict[str, exp.Expression],
+           ordered: bool = True) -> exp.Select:
+    """Add the ORDER BY (when ``ordered``) and LIMIT of ``plan`` to ``select``.
+
+    ``source`` writes the dimension keys (``column`` and ``dimension``), ``aggregates`` the
+    measures a metric order key divides.
+    """
+    query = plan.query
+    if not ordered:
+        return select.limit(exp.Literal.number(query.limit), copy=False) if query.limit is not None else select
     order: list[exp.Ordered] = []
     ordered_dims: set[str] = set()
     refs = {r.dimension.name: r for r in plan.dimensions}
@@ -199,14 +112,14 @@ def build_select(plan: Plan, model: SemanticModel, dialect: Dialect) -> exp.Sele
         if o.key in metrics:
             key = _metric_order_key(metrics[o.key], aggregates)
         else:
-            key = _order_key(refs[o.key], dialect)
+            key = _order_key(refs[o.key], source)
             ordered_dims.add(o.key)
         order.append(exp.Ordered(this=key, desc=o.descending, nulls_first=False))
     for ref in plan.dimensions:
         if ref.dimension.name not in ordered_dims:
-            order.append(exp.Ordered(this=_order_key(ref, dialect), desc=False, nulls_first=False))
+            order.append(exp.Ordered(this=_order_key(ref, source), desc=False, nulls_first=False))
     if order:
-        select = select.order_by(*order)
+        select = select.order_by(*order, copy=False)
     if query.limit is not None:
-        select = select.limit(exp.Literal.number(query.limit))
+        select = select.limit(exp.Literal.number(query.limit), copy=False)
     return select

@@ -1,0 +1,46 @@
+SELECT
+  buyers.org_id AS d_organization,
+  events.region AS d_region,
+  events.event_type AS d_event_type,
+  events.event_category AS d_event_category,
+  buyers.age_group AS d_age_group,
+  buyers.gender AS d_gender,
+  CAST(DATE_TRUNC('month', buyers.first_purchased_at_local) AS DATE) AS t_purchased_at__month,
+  COUNT(*) AS m_buyers,
+  CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
+  SUM(buyers.amount_eur) AS m_revenue_eur,
+  COUNT(*) FILTER(WHERE
+    buyers.gender IN ('male')) AS m_male_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.gender IN ('female')) AS m_female_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.age_group IN ('0-17', '18-24')) AS m_young_buyers,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
+  MAX(buyers.tickets) AS p_max_tickets,
+  MAX(buyers.amount_eur) AS p_max_revenue_eur,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.gender IN ('male')) AS BIGINT) AS p_ck_male_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.gender IN ('female')) AS BIGINT) AS p_ck_female_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.age_group IN ('0-17', '18-24')) AS BIGINT) AS p_ck_young_buyers
+FROM buyers
+LEFT JOIN events
+  ON buyers.event_sk = events.event_sk
+GROUP BY
+  buyers.org_id,
+  events.region,
+  events.event_type,
+  events.event_category,
+  buyers.age_group,
+  buyers.gender,
+  CAST(DATE_TRUNC('month', buyers.first_purchased_at_local) AS DATE)
+ORDER BY
+  t_purchased_at__month,
+  d_organization,
+  d_region,
+  d_event_type,
+  d_event_category,
+  d_age_group,
+  d_gender

@@ -1,0 +1,31 @@
+SELECT
+  buyers.org_id AS d_organization,
+  events.region AS d_region,
+  events.event_type AS d_event_type,
+  events.event_category AS d_event_category,
+  buyers.area_type AS d_area_type,
+  buyers.home_type AS d_home_type,
+  COUNT(*) AS m_buyers,
+  CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
+  SUM(buyers.amount_eur) AS m_revenue_eur,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
+  MAX(buyers.tickets) AS p_max_tickets,
+  MAX(buyers.amount_eur) AS p_max_revenue_eur
+FROM buyers
+LEFT JOIN events
+  ON buyers.event_sk = events.event_sk
+GROUP BY
+  buyers.org_id,
+  events.region,
+  events.event_type,
+  events.event_category,
+  buyers.area_type,
+  buyers.home_type
+ORDER BY
+  d_organization,
+  d_region,
+  d_event_type,
+  d_event_category,
+  d_area_type,
+  d_home_type

@@ -1,0 +1,34 @@
+SELECT
+  buyers.org_id AS d_organization,
+  events.region AS d_region,
+  events.event_type AS d_event_type,
+  events.event_category AS d_event_category,
+  buyers.purchasing_power AS d_purchasing_power,
+  buyers.education_level AS d_education_level,
+  CAST(DATE_TRUNC('MONTH', buyers.first_purchased_at_local) AS DATE) AS t_purchased_at__month,
+  COUNT(*) AS m_buyers,
+  CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
+  SUM(buyers.amount_eur) AS m_revenue_eur,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
+  MAX(buyers.tickets) AS p_max_tickets,
+  MAX(buyers.amount_eur) AS p_max_revenue_eur
+FROM buyers
+LEFT JOIN events
+  ON buyers.event_sk = events.event_sk
+GROUP BY
+  buyers.org_id,
+  events.region,
+  events.event_type,
+  events.event_category,
+  buyers.purchasing_power,
+  buyers.education_level,
+  CAST(DATE_TRUNC('MONTH', buyers.first_purchased_at_local) AS DATE)
+ORDER BY
+  t_purchased_at__month,
+  d_organization,
+  d_region,
+  d_event_type,
+  d_event_category,
+  d_purchasing_power,
+  d_education_level
