@@ -36,7 +36,8 @@ from resolvers.cache import ResultCache
 from resolvers.context import Caller, RequestContext, Services
 from resolvers.labels import language
 from schema.build import build_schema
-from warehouse.engine import Engine
+from warehouse.serving import ServingEngine, open_engine
+from warehouse.store import WarehouseStore
 
 log = logging.getLogger("cid_graph")
 WEB_DIR = Path(__file__).parent / "static" / "web"
@@ -122,38 +123,48 @@ def _error(code: str, message: str, hint: str | None) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, "hint": hint}}]}
 
 
+def build_services(settings: Settings, engine: ServingEngine | None = None) -> tuple[Services, AccessStore]:
+    """What every request needs: the validated model's catalog, the engine, the cache, the access
+    store (tokens and audit log). Raises ModelError on a model error."""
+    catalog = Catalog(load_model(settings.model_dir))
+    engine = engine or open_engine(settings)
+    access = AccessStore(WarehouseStore(settings.warehouse_dir).access_db)
+    cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
+    return Services(settings, catalog, engine, auditor=access, cache=cache), access
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the lifespan loads the model (refusing to start on an error) and opens the warehouse."""
     state: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        model = load_model(settings.model_dir)  # raises ModelError: the server refuses to start
-        catalog = Catalog(model)
-        engine = Engine(settings.warehouse_dir, timeout_s=settings.query_timeout_s,
-                        threads=max(1, settings.worker_threads // 2))
-        access = AccessStore(engine.store.access_db)
-        cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
-        services = Services(settings, catalog, engine, auditor=access, cache=cache)
+        services, access = build_services(settings)  # raises ModelError: the server refuses to start
+        engine, catalog = services.engine, services.catalog
         limiter = anyio.CapacityLimiter(settings.worker_threads)
         state.update(services=services, access=access, engine=engine,
                      graphql=_GraphQLApp(build_schema(catalog, settings), services, limiter))
-        version = engine.store.current_version()
-        log.info("serving warehouse %s (%s)", settings.warehouse_dir, version.name if version else "no version yet")
+        try:  # open the published version now (Spark starts its JVM), not on the first request
+            opened = await anyio.to_thread.run_sync(engine.current)
+        except CidGraphError as exc:
+            opened = None
+            log.warning("the warehouse cannot be opened yet: %s", exc)
+        log.info("serving warehouse %s with %s (%s)", settings.warehouse_dir, engine.dialect,
+                 f"v{opened.version.number:06d}" if opened else "no version yet")
         try:
             yield
         finally:
             engine.close()
 
     async def healthz(request: Request) -> Response:
-        engine: Engine | None = state.get("engine")
+        engine: ServingEngine | None = state.get("engine")
         try:
-            version = engine.store.current_version() if engine else None
+            version = engine.published() if engine else None
         except CidGraphError as exc:
             return JSONResponse({"status": "error", "error": exc.as_dict()}, status_code=503)
-        if version is None:
+        if version is None or engine is None:
             return JSONResponse({"status": "no_warehouse", "warehouse": str(settings.warehouse_dir)}, status_code=503)
-        return JSONResponse({"status": "ok", "warehouse_version": version.number})
+        return JSONResponse({"status": "ok", "warehouse_version": version, "engine": engine.dialect})
 
     async def demo_tokens(request: Request) -> Response:
         path = settings.warehouse_dir / "demo-tokens.json"

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from resolvers.cache import ResultCache
-from warehouse.engine import Engine
+from warehouse.serving import ServingEngine
 
 
 class Auditor(Protocol):
@@ -30,7 +30,7 @@ class Services:
 
     settings: Settings
     catalog: Catalog
-    engine: Engine
+    engine: ServingEngine
     auditor: Auditor | None = None
     cache: ResultCache | None = None
     _labels: dict[tuple[int, str], dict[str, dict[str, str]]] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cid_graph.errors import ForbiddenError
+from metrics.compiler import render
 from resolvers.context import RequestContext
 from resolvers.protected import compile_for, constrain_request, internal_query
 from resolvers.request import InsightRequest
@@ -31,5 +32,6 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
         protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g})")
     elif not constrained.enriched:
         protections.append("P6: own data without enriched attributes is exact")
-    return {"sql": public.sql("duckdb", pretty=True), "dialect": "duckdb", "scope": constrained.scope,
+    dialect = ctx.services.engine.dialect
+    return {"sql": render(public, dialect, pretty=True), "dialect": dialect, "scope": constrained.scope,
             "pooled": pooled, "rollup": None, "protections": protections}

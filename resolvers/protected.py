@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from metrics.catalog import Catalog
-from metrics.compiler import CompiledQuery, compile_query
+from metrics.compiler import CompiledQuery, compile_query, render
 from metrics.query import Query
 from resolvers.context import RequestContext, Services
 from resolvers.privacy import Caller as PrivacyCaller
@@ -40,10 +40,11 @@ def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
 
 
 def compile_for(services: Services, query: Query, pooled: bool) -> tuple[CompiledQuery, str]:
+    dialect = services.engine.dialect
     if pooled:
-        compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None))
-        return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap).sql("duckdb")
-    compiled = compile_query(services.catalog, query)
+        compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None), dialect)
+        return compiled, render(pooled_select(compiled, services.catalog, services.settings.row_cap), dialect)
+    compiled = compile_query(services.catalog, query, dialect)
     return compiled, compiled.sql
 
 

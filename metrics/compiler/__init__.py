@@ -22,13 +22,13 @@ from sqlglot import exp
 
 from metrics.catalog import Catalog
 from metrics.compiler.build import ROW_COUNT, build_select, cell_key_alias, max_alias, measure_alias
-from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect
+from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect, render
 from metrics.compiler.plan import plan_query
 from metrics.compiler.values import compile_values
 from metrics.query import Query
 
 __all__ = ["CompiledQuery", "Dialect", "DuckDB", "Spark", "compile_query", "compile_values",
-           "get_dialect"]
+           "get_dialect", "render"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
                             for alias in (counts.get(m.name), maxima.get(m.name)) if alias))
     return CompiledQuery(
         expression=select,
-        sql=select.sql(dialect=engine.name, pretty=True),
+        sql=render(select, engine, pretty=True),
         dialect=engine.name,
         dimension_columns=tuple(r.alias for r in plan.dimensions),
         hidden_dimension_columns=tuple(r.alias for r in plan.dimensions if r.hidden),

@@ -20,6 +20,8 @@ from metrics.warehouse_schema import warehouse_columns
 #: The fact column holding each buyer row's secret record key (0-255), for cell keys (P4).
 RECORD_KEY = "record_key"
 ROW_COUNT = "p_n"
+#: Sums of floating-point columns (amounts) are exact sums of millionths: see _fixed_point_sum.
+FIXED_POINT = 1_000_000
 
 
 def measure_alias(name: str) -> str:
@@ -85,11 +87,26 @@ def _measure_filter(m: Measure, dims: dict[str, Dimension], dialect: Dialect) ->
 
 def _integer_sum(table: str, column: str, cond: exp.Expression | None) -> exp.Expression:
     # DuckDB sums integers into HUGEINT, which reaches Arrow as decimal128; BIGINT is ample.
-    agg = _filtered(exp.Sum(this=_col(table, column)), cond)
     col_type = warehouse_columns().get(table, {}).get(column, "")
+    if col_type.startswith(("DOUBLE", "FLOAT", "REAL")):
+        return _fixed_point_sum(_col(table, column), cond)
+    agg = _filtered(exp.Sum(this=_col(table, column)), cond)
     if col_type.startswith(("INT", "SMALLINT", "BIGINT", "TINYINT", "HUGEINT")):
         return exp.cast(agg, exp.DataType.Type.BIGINT)
     return agg
+
+
+def _fixed_point_sum(col: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
+    """The sum of a floating-point column, added up exactly in millionths (FIXED_POINT).
+
+    A floating-point sum depends on the order the rows are added in, which differs between
+    engines, threads and runs; a sum of integers does not. Every engine rounds ``x * 10^6`` the
+    same way (half away from zero), so the same rows give the same sum everywhere.
+    """
+    scaled = exp.Round(this=exp.Mul(this=col, expression=exp.Literal.number(FIXED_POINT)))
+    total = _filtered(exp.Sum(this=exp.cast(scaled, exp.DataType.Type.BIGINT)), cond)
+    return exp.Div(this=exp.cast(total, exp.DataType.Type.BIGINT),
+                   expression=exp.cast(exp.Literal.number(FIXED_POINT), exp.DataType.Type.DOUBLE))
 
 
 def _filtered(agg: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
