@@ -72,7 +72,8 @@ def _stats(samples: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
 
 
-def run(warehouse: Path, parquet: Path, master: str, repeat: int) -> dict[str, Any]:
+def run(warehouse: Path, parquet: Path, master: str, repeat: int,
+        scopes: tuple[str, ...] = tuple(SCOPES)) -> dict[str, Any]:
     from cid_graph.access import AccessStore
     from warehouse.export import export
     from warehouse.parquet_store import ParquetStore
@@ -110,7 +111,8 @@ def run(warehouse: Path, parquet: Path, master: str, repeat: int) -> dict[str, A
         try:
             for tab in tabs:
                 text = tab.read_text(encoding="utf-8")
-                for scope, (who, variables) in SCOPES.items():
+                for scope in scopes:
+                    who, variables = SCOPES[scope]
                     _, data = _post(url + "/graphql", text, variables, tokens[who])  # warm up
                     answers[(engine, f"{tab.stem}/{scope}")] = data
                     samples = [_post(url + "/graphql", text, variables, tokens[who])[0] for _ in range(repeat)]
@@ -139,9 +141,11 @@ def main() -> None:
     p.add_argument("--parquet", type=Path, help="export directory (default: PARQUET under the warehouse)")
     p.add_argument("--spark-master", default="local[2]")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--scopes", default="network,own", help="which of network, own (comma-separated)")
     p.add_argument("--out", type=Path, default=Path("bench/out/engines.json"))
     args = p.parse_args()
-    report = run(args.warehouse, args.parquet or args.warehouse / "parquet", args.spark_master, args.repeat)
+    report = run(args.warehouse, args.parquet or args.warehouse / "parquet", args.spark_master, args.repeat,
+                 tuple(args.scopes.split(",")))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     for key, r in report["tabs"].items():

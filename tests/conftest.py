@@ -174,10 +174,14 @@ def spark() -> Any:
 @pytest.fixture(scope="session")
 def demo_parquet(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Parquet export of the shared demo warehouse."""
+    import shutil
+
     from warehouse.export import export
     from warehouse.parquet_store import ParquetStore
     from warehouse.store import WarehouseStore
 
-    root = tmp_path_factory.mktemp("demo-parquet") / "parquet"
-    export(WarehouseStore(demo_warehouse.root), ParquetStore(root))
-    return root
+    # From a copy: this process may hold the version file open already, with another configuration.
+    base = tmp_path_factory.mktemp("demo-parquet")
+    shutil.copytree(demo_warehouse.root, base / "wh")
+    export(WarehouseStore(base / "wh"), ParquetStore(base / "parquet"))
+    return base / "parquet"

@@ -9,8 +9,8 @@ served form is the ``buyers`` view, which keeps the record keys the cell key met
 be named ``buyer_key`` or hold bytes; the export refuses rather than writes one.
 
 The fact is Hive-partitioned by the year of the first purchase (``buyers/purchase_year=2025/``)
-and sorted by organization and time inside, so an engine reads one year or one organization's
-row groups only. Types are kept exactly (what DuckDB sums into HUGEINT is written as
+and sorted by organization and time inside, so that a reader skips other years' files and other
+organizations' row groups by their statistics. Types are kept exactly (what DuckDB sums into HUGEINT is written as
 DECIMAL(38,0), unsigned integers as the next signed type), so both engines compute the same
 numbers from the same rows.
 

@@ -179,8 +179,12 @@ class SparkEngine:
     def _new_session(self) -> Any:
         SparkSession = _pyspark_session()
         if self.remote:
+            # The Connect client's own builder: pyspark's generic one marks the whole process (its
+            # environment, inherited by child processes) as Spark Connect only.
+            from pyspark.sql.connect.session import SparkSession as RemoteSession
+
             try:
-                session = SparkSession.builder.remote(self.master).create()
+                session = RemoteSession.builder.remote(self.master).create()
             except Exception as exc:
                 raise WarehouseError(f"cannot open a Spark Connect session at {self.master}: {exc}",
                                      hint="Check CID_GRAPH_SPARK_MASTER and that the Spark Connect server runs "

@@ -33,8 +33,10 @@ VARIABLES = {
 
 
 def _settings(demo_warehouse: Any, **changes: Any) -> Settings:
-    # No result cache: every answer is computed by the engine under test.
-    return Settings.load(env={}, dotenv=None, warehouse=str(demo_warehouse.root), cache_max_cells=0, **changes)
+    # No result cache: every answer is computed by the engine under test; time limits far away,
+    # since this is about equality, not speed, on a machine other work may share.
+    return Settings.load(env={}, dotenv=None, warehouse=str(demo_warehouse.root), cache_max_cells=0,
+                         query_timeout_s=600.0, request_timeout_s=1200.0, **changes)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def engines(demo_warehouse: Any, demo_parquet: Path, spark: Any) -> Any:
 
 def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
     if type(a) is not type(b):
-        return f"{path}: {a!r} ({type(a).__name__}) != {b!r} ({type(b).__name__})"
+        return f"{path}: {a!r:.300} ({type(a).__name__}) != {b!r:.300} ({type(b).__name__})"
     if isinstance(a, dict):
         for key in sorted(set(a) | set(b)):
             found = _first_difference(a.get(key), b.get(key), f"{path}.{key}")
@@ -64,11 +66,12 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
             if found:
                 return found
         return None
-    return None if a == b else f"{path}: {a!r} != {b!r}"
+    return None if a == b else f"{path}: {a!r:.300} != {b!r:.300}"
 
 
 def assert_same(duck: dict[str, Any], spark: dict[str, Any], what: str) -> None:
     assert not duck.get("errors"), f"{what}: DuckDB answered with errors {duck['errors']}"
+    assert not spark.get("errors"), f"{what}: Spark answered with errors {spark['errors']}"
     difference = _first_difference(duck, spark)
     assert difference is None, f"{what}: DuckDB and Spark differ at {difference}"
 

@@ -16,7 +16,7 @@ QUERY = {"metrics": ["BUYERS", "FEMALE_SHARE", "REVENUE_EUR"], "groupBy": [{"dim
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CID_GRAPH_")}
-    env["CID_GRAPH_LOG_LEVEL"] = "WARNING"
+    env.update(CID_GRAPH_LOG_LEVEL="WARNING", CID_GRAPH_QUERY_TIMEOUT_S="600", CID_GRAPH_REQUEST_TIMEOUT_S="1200")
     return subprocess.run([sys.executable, "-m", "cid_graph.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
 

@@ -86,8 +86,8 @@ def calendar_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def engines(calendar_warehouse: Path, spark: Any) -> Any:
-    duck = Engine(calendar_warehouse)
-    on_spark = SparkEngine(calendar_warehouse / "parquet", master=spark.master)
+    duck = Engine(calendar_warehouse, timeout_s=600)
+    on_spark = SparkEngine(calendar_warehouse / "parquet", master=spark.master, timeout_s=600)
     yield {"duckdb": duck, "spark": on_spark}
     duck.close()
     on_spark.close()

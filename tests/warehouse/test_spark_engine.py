@@ -20,14 +20,14 @@ from warehouse.store import WarehouseStore
 
 @pytest.fixture(scope="module")
 def engine(demo_parquet: Path, spark: Any) -> Any:
-    e = SparkEngine(demo_parquet, master=spark.master, timeout_s=30)
+    e = SparkEngine(demo_parquet, master=spark.master, timeout_s=600)
     yield e
     e.close()
 
 
-def test_every_exported_table_is_a_view_with_the_duckdb_columns(engine: SparkEngine, demo_warehouse: Any) -> None:
+def test_every_exported_table_is_a_view_with_the_duckdb_columns(engine: SparkEngine, demo_parquet: Path) -> None:
     opened = engine.require()
-    con = duckdb.connect(str(WarehouseStore(demo_warehouse.root).require_current().path), read_only=True)
+    con = duckdb.connect(str(WarehouseStore(demo_parquet.parent / "wh").require_current().path), read_only=True)
     for table in ParquetStore(engine.store.root).require().tables:
         spark_columns = [r["col_name"] for r in engine.execute(f"DESCRIBE {table.name}").to_pylist()
                          if r["col_name"] and not r["col_name"].startswith("#")]
@@ -65,7 +65,7 @@ def test_moves_to_a_new_export_between_queries(demo_warehouse: Any, tmp_path: Pa
     shutil.copytree(demo_warehouse.root, store.root)
     parquet = ParquetStore(tmp_path / "parquet")
     export(store, parquet)
-    engine = SparkEngine(parquet.root, master=spark.master)
+    engine = SparkEngine(parquet.root, master=spark.master, timeout_s=600)
     try:
         old = engine.require()
         before = engine.execute("SELECT count(*) AS n FROM organizations").to_pylist()[0]["n"]
