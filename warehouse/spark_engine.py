@@ -177,7 +177,7 @@ class SparkEngine:
 
     # -- sessions ---------------------------------------------------------------------------
     def _new_session(self) -> Any:
-        SparkSession = _pyspark_session()
+        _pyspark_session()  # a clear error when pyspark is missing
         if self.remote:
             # The Connect client's own builder: pyspark's generic one marks the whole process (its
             # environment, inherited by child processes) as Spark Connect only.
@@ -190,17 +190,14 @@ class SparkEngine:
                                      hint="Check CID_GRAPH_SPARK_MASTER and that the Spark Connect server runs "
                                           "(start-connect-server.sh on the cluster).") from None
         else:
-            session = self._base(SparkSession).newSession()
+            base, created = embedded_spark(self.master, self.conf)
+            if created:
+                self._owned_base = base
+            session = base.newSession()
         for key, value in {**SESSION_CONF, **{k: v for k, v in self.conf.items()
                                                 if k.startswith("spark.sql.")}}.items():
             session.conf.set(key, value)
         return session
-
-    def _base(self, SparkSession: Any) -> Any:
-        base, created = embedded_spark(self.master, self.conf)
-        if created:
-            self._owned_base = base
-        return base
 
     def _register(self, session: Any, exported: ExportedVersion) -> None:
         """Every exported table as a temporary view of the same name, columns as in DuckDB."""
