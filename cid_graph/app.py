@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import anyio.to_thread
@@ -43,7 +43,8 @@ from resolvers.rollups import RollupRegistry
 from schema.build import build_schema
 from warehouse.classify.applier import CorrectionApplier
 from warehouse.classify.corrections import CorrectionStore
-from warehouse.engine import Engine
+from warehouse.serving import ServingEngine, open_engine
+from warehouse.store import WarehouseStore
 
 log = logging.getLogger("cid_graph")
 WEB_DIR = Path(__file__).parent / "static" / "web"
@@ -161,13 +162,13 @@ class AuthedGraphQL:
         if body is None or services is None or self.state.get("responses") is None:
             return None
         try:
-            version = services.engine.store.current_version()
+            version = services.engine.published()
         except CidGraphError:
             return None
         if version is None:
             return None
         locale = language(request.query_params.get("locale") or request.headers.get("accept-language") or "en")
-        return request_key(body, principal.org_id, principal.role, locale, version.number,
+        return request_key(body, principal.org_id, principal.role, locale, version,
                            services.settings.max_query_tokens)
 
     async def _replay_audits(self, principal: Principal, audits: list[AuditEntry], started: float) -> None:
@@ -255,51 +256,66 @@ def _error(code: str, message: str, hint: str | None) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, "hint": hint}}]}
 
 
+def build_services(settings: Settings, engine: ServingEngine | None = None) -> tuple[Services, AccessStore]:
+    """What every request needs: the validated model's catalog, the engine, the cache, the access
+    store (tokens and audit log). Raises ModelError on a model error."""
+    catalog = Catalog(load_model(settings.model_dir))
+    engine = engine or open_engine(settings)
+    store = WarehouseStore(settings.warehouse_dir)
+    access = AccessStore(store.access_db)
+    cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
+    corrections = CorrectionStore(store.corrections_db)
+    applier = CorrectionApplier(store, corrections, delay_s=settings.correction_delay_s,
+                                retry_s=settings.correction_retry_s,
+                                applied_through=((lambda: own_events.applied_through(engine))
+                                                 if engine.dialect == "duckdb" else None))
+    answers = AnswerCache(settings.answer_cache_max_cells) if settings.answer_cache_max_cells > 0 else None
+    rollups = RollupRegistry(catalog, engine) if settings.rollups else None
+    return Services(settings, catalog, engine, auditor=access, cache=cache, rollups=rollups,
+                    answers=answers, corrections=corrections, applier=applier), access
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the lifespan loads the model (refusing to start on an error) and opens the warehouse."""
     state: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        model = load_model(settings.model_dir)  # raises ModelError: the server refuses to start
-        catalog = Catalog(model)
-        engine = Engine(settings.warehouse_dir, timeout_s=settings.query_timeout_s,
-                        threads=max(1, settings.worker_threads // 2))
-        access = AccessStore(engine.store.access_db)
-        cache = ResultCache(settings.cache_max_cells) if settings.cache_max_cells > 0 else None
-        corrections = CorrectionStore(engine.store.corrections_db)
-        applier = CorrectionApplier(engine.store, corrections, delay_s=settings.correction_delay_s,
-                                    retry_s=settings.correction_retry_s,
-                                    applied_through=lambda: own_events.applied_through(engine))
-        answers = AnswerCache(settings.answer_cache_max_cells) if settings.answer_cache_max_cells > 0 else None
-        rollups = RollupRegistry(catalog, engine) if settings.rollups else None
-        services = Services(settings, catalog, engine, auditor=access, cache=cache, rollups=rollups,
-                            answers=answers, corrections=corrections, applier=applier)
+        services, access = build_services(settings)  # raises ModelError: the server refuses to start
+        engine, catalog = services.engine, services.catalog
+        applier = cast(CorrectionApplier | None, services.applier)
         limiter = anyio.CapacityLimiter(settings.worker_threads)
         responses = ResponseCache(settings.response_cache_mb * 1024 * 1024) if settings.response_cache_mb > 0 else None
         admission = Admission(settings.max_running_requests, settings.max_queued_requests, settings.queue_timeout_s)
         state.update(services=services, access=access, engine=engine, applier=applier, responses=responses,
                      admission=admission,
                      graphql=_GraphQLApp(build_schema(catalog, settings), services, limiter))
-        version = engine.store.current_version()
-        log.info("serving warehouse %s (%s)", settings.warehouse_dir, version.name if version else "no version yet")
-        applier.start()
+        try:  # open the published version now (Spark starts its JVM), not on the first request
+            opened = await anyio.to_thread.run_sync(engine.current)
+        except CidGraphError as exc:
+            opened = None
+            log.warning("the warehouse cannot be opened yet: %s", exc)
+        log.info("serving warehouse %s with %s (%s)", settings.warehouse_dir, engine.dialect,
+                 f"v{opened.version.number:06d}" if opened else "no version yet")
+        if applier is not None:
+            applier.start()
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(applier.stop)
+            if applier is not None:
+                await anyio.to_thread.run_sync(applier.stop)
             engine.close()
 
     async def healthz(request: Request) -> Response:
-        engine: Engine | None = state.get("engine")
+        engine: ServingEngine | None = state.get("engine")
         try:
-            version = engine.store.current_version() if engine else None
+            version = engine.published() if engine else None
         except CidGraphError as exc:
             return JSONResponse({"status": "error", "error": exc.as_dict()}, status_code=503)
-        if version is None:
+        if version is None or engine is None:
             return JSONResponse({"status": "no_warehouse", "warehouse": str(settings.warehouse_dir)}, status_code=503)
         applier: CorrectionApplier | None = state.get("applier")
-        return JSONResponse({"status": "ok", "warehouse_version": version.number,
+        return JSONResponse({"status": "ok", "warehouse_version": version, "engine": engine.dialect,
                              "corrections": applier.status() if applier else None})
 
     async def demo_tokens(request: Request) -> Response:

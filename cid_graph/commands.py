@@ -16,13 +16,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve.add_argument("--warehouse")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    _engine_flags(serve)
     serve.set_defaults(func=_cmd_serve)
 
     demo = sub.add_parser("demo-serve", help="create demo tokens (printed and offered by the sign-in picker) and serve")
     demo.add_argument("--warehouse")
     demo.add_argument("--host")
     demo.add_argument("--port", type=int)
+    _engine_flags(demo)
     demo.set_defaults(func=_cmd_demo_serve)
+
+    exp = sub.add_parser("export", help="write the published warehouse version as Parquet (for the spark engine)")
+    exp.add_argument("--warehouse")
+    exp.add_argument("--parquet", help="export directory (default: CID_GRAPH_PARQUET_DIR, or PARQUET under the warehouse)")
+    exp.add_argument("--json", action="store_true", help="print one JSON object with what was exported")
+    exp.set_defaults(func=_cmd_export)
+
+    query = sub.add_parser("query", help="run one InsightQuery (JSON) through the privacy layer and print the result")
+    query.add_argument("--warehouse")
+    _engine_flags(query)
+    query.add_argument("--token", required=True, help="an access token (`cid-graph token create`)")
+    query.add_argument("--query", required=True, type=Path, metavar="FILE.json",
+                       help="the InsightQuery as JSON, as the GraphQL input: {\"metrics\": [\"BUYERS\"], ...}")
+    query.add_argument("--locale", help="language of the labels: nb, en, sv, da, fi (default en)")
+    query.add_argument("--json", action="store_true", help="print the result as JSON (the GraphQL insights field)")
+    query.set_defaults(func=_cmd_query)
 
     token = sub.add_parser("token", help="create, list or revoke access tokens")
     tsub = token.add_subparsers(dest="token_command")
@@ -87,9 +105,55 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
+def _engine_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=["duckdb", "spark"], help="serving engine (default: CID_GRAPH_ENGINE)")
+    parser.add_argument("--parquet", help="the Parquet export the spark engine reads (default: CID_GRAPH_PARQUET_DIR)")
+    parser.add_argument("--spark-master", help="local[N] or a Spark Connect URL sc://host:port (default: CID_GRAPH_SPARK_MASTER)")
+
+
+_FLAGS = {"host": "host", "port": "port", "engine": "engine", "parquet": "parquet_dir", "spark_master": "spark_master"}
+
+
 def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
-    changes = {k: getattr(args, k) for k in ("host", "port") if getattr(args, k, None) is not None}
+    changes = {name: getattr(args, flag) for flag, name in _FLAGS.items() if getattr(args, flag, None) is not None}
     return settings.replace(**changes) if changes else settings
+
+
+def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from cid_graph.cli import _progress
+    from warehouse.export import export
+    from warehouse.parquet_store import ParquetStore
+    from warehouse.store import WarehouseStore
+
+    settings = _with_flags(settings, args)
+    result = export(WarehouseStore(settings.warehouse_dir), ParquetStore(settings.parquet_path),
+                    progress=_progress(False))
+    if args.json:
+        print(result.to_json())
+        return 0
+    rows = sum(result.tables.values())
+    print(f"Parquet export {result.name} of warehouse v{result.version:06d} at {result.path}: "
+          f"{len(result.tables)} tables, {rows:,} rows, {result.bytes / 1e6:,.1f} MB"
+          + ("" if result.published else " (unchanged)"))
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from cid_graph.local_api import LocalApi, read_query_file
+    from cid_graph.result_text import format_result
+
+    settings = _with_flags(settings, args)
+    query = read_query_file(args.query)
+    api = LocalApi(settings)
+    try:
+        result = api.insights(query, args.token, args.locale)
+    finally:
+        api.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(format_result(result, engine=settings.engine))
+    return 0
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

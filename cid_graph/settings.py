@@ -22,6 +22,8 @@ from typing import Any
 from cid_graph.errors import ConfigError
 
 PREFIX = "CID_GRAPH_"
+#: The serving engines (see warehouse/serving.py).
+ENGINES = ("duckdb", "spark")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -111,6 +113,31 @@ class Settings:
         64, "Cache of whole GraphQL responses to read-only insights/catalog documents, in MiB (keyed by "
         "document, variables, organization, role, language and warehouse version); 0 turns it off.",
     )
+    engine: str = _setting(
+        "duckdb",
+        "Serving engine: `duckdb` (the embedded version file) or `spark` (Apache Spark SQL over "
+        "the Parquet export; needs `pip install 'cid-graph[spark]'` and Java 17+).",
+    )
+    parquet_dir: str = _setting(
+        "",
+        "Directory of the Parquet export (`cid-graph export`) that the spark engine reads; empty "
+        "means PARQUET under the warehouse directory.",
+    )
+    spark_master: str = _setting(
+        "local[2]",
+        "Where Spark runs: `local[N]` (an embedded Spark on N cores) or a Spark Connect URL "
+        "`sc://host:15002` (a cluster).",
+    )
+    spark_data_uri: str = _setting(
+        "",
+        "Where the Spark cluster reads the Parquet export (e.g. `s3a://bucket/cid` or a shared "
+        "mount), when it sees it at another place than this machine; empty means parquet_dir.",
+    )
+    spark_conf: str = _setting(
+        "",
+        "Extra Spark settings, `key=value` pairs separated by `;` (e.g. "
+        "`spark.driver.memory=4g;spark.sql.shuffle.partitions=16`).",
+    )
     token_ttl_days: int = _setting(365, "Days a newly created access token stays valid.")
     privacy_k: int = _setting(
         10, "Threshold k (P3): fewest buyers in a cell and in the query population. Never below 5."
@@ -182,6 +209,11 @@ class Settings:
                               "queue_timeout_s above 0",
                               hint="Fix CID_GRAPH_MAX_RUNNING_REQUESTS, CID_GRAPH_MAX_QUEUED_REQUESTS or "
                                    "CID_GRAPH_QUEUE_TIMEOUT_S.")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine is {self.engine!r}, which is not a serving engine",
+                              hint=f"Set {PREFIX}ENGINE (or --engine) to one of: " + ", ".join(ENGINES) + ".")
+        if self.engine == "spark":
+            self.spark_options()  # fails on a malformed spark_conf
         if self.default_limit > self.row_cap:
             raise ConfigError("default_limit is larger than row_cap",
                               hint="Lower CID_GRAPH_DEFAULT_LIMIT or raise CID_GRAPH_ROW_CAP.")
@@ -195,6 +227,26 @@ class Settings:
     @property
     def warehouse_dir(self) -> Path:
         return Path(self.warehouse).expanduser()
+
+    @property
+    def parquet_path(self) -> Path:
+        """The Parquet export directory (``cid-graph export``, read by the spark engine)."""
+        if self.parquet_dir:
+            return Path(self.parquet_dir).expanduser()
+        return self.warehouse_dir / "parquet"
+
+    def spark_options(self) -> dict[str, str]:
+        """``spark_conf`` as a dict of Spark settings."""
+        out: dict[str, str] = {}
+        for part in self.spark_conf.split(";"):
+            if not part.strip():
+                continue
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip().startswith("spark."):
+                raise ConfigError(f"spark_conf has {part.strip()!r}, which is not a spark.key=value pair",
+                                  hint=f"Write {PREFIX}SPARK_CONF as spark.key=value pairs separated by ';'.")
+            out[key.strip()] = value.strip()
+        return out
 
     @property
     def secret_file(self) -> Path:

@@ -11,7 +11,7 @@ from metrics.catalog import Catalog
 from resolvers.cache import BoundedCache, RequestMemo, ResultCache
 from resolvers.rollups import RollupRegistry
 from warehouse.classify.corrections import CorrectionStore
-from warehouse.engine import Engine
+from warehouse.serving import ServingEngine
 
 
 class Applier(Protocol):
@@ -38,7 +38,7 @@ class Services:
 
     settings: Settings
     catalog: Catalog
-    engine: Engine
+    engine: ServingEngine
     auditor: Auditor | None = None
     cache: ResultCache | None = None
     corrections: CorrectionStore | None = None

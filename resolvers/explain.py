@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cid_graph.errors import ForbiddenError
+from metrics.compiler import render
 from resolvers.context import RequestContext
 from resolvers.protected import compile_for, constrain_request, internal_query
 from resolvers.request import InsightRequest
@@ -35,5 +36,6 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
     elif not constrained.enriched:
         protections.append("P6: own data without enriched attributes is exact")
     notes = list(compiled.rollup_notes) or ["rollups are off (CID_GRAPH_ROLLUPS=false)"]
-    return {"sql": public.sql("duckdb", pretty=True), "dialect": "duckdb", "scope": constrained.scope,
+    dialect = ctx.services.engine.dialect
+    return {"sql": render(public, dialect, pretty=True), "dialect": dialect, "scope": constrained.scope,
             "pooled": pooled, "rollup": compiled.rollup, "rollup_notes": notes, "protections": protections}

@@ -13,7 +13,7 @@ from typing import Any
 
 from cid_graph.errors import CidGraphError
 from metrics.catalog import Catalog
-from metrics.compiler import compile_values
+from metrics.compiler import compile_values, render
 from resolvers import labels
 from resolvers.cache import AuditEntry
 from resolvers.comparisons import TOTALS_KEY, Comparisons, compare
@@ -191,7 +191,7 @@ class _Labeler:
 
         def load() -> dict[str, dict[str, str]]:
             select = compile_values(services.catalog, dimension, org_ids=org_ids)
-            rows = services.engine.execute(select.sql("duckdb")).to_pylist()
+            rows = services.engine.execute(render(select, services.engine.dialect)).to_pylist()
             return {str(r["value"]): {k.removeprefix("label_"): v for k, v in r.items() if k.startswith("label_")}
                     for r in rows}
 

@@ -18,13 +18,14 @@ import sqlglot
 from sqlglot import exp
 
 from cid_graph.errors import CidGraphError, QueryError
+from metrics.compiler import render
 from resolvers.context import RequestContext
 from resolvers.labels import language
 from resolvers.privacy.constrain import Caller
 from resolvers.privacy.own_events import corrector_org, own_events_org, unknown_event
 from warehouse.classify.corrections import Correction, EventRef, validate_labels
 from warehouse.classify.labels import CATEGORY_LABELS, SOURCES, TYPE_LABELS
-from warehouse.engine import Engine
+from warehouse.serving import ServingEngine
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
@@ -95,17 +96,38 @@ def _label(ctx: RequestContext, dimension: str, code: str, lang: str) -> str:
     return ctx.services.catalog.value_label(dimension, code, lang) or code
 
 
-def applied_through(engine: Engine, opened: Any = None) -> int:
+def applied_through(engine: ServingEngine, opened: Any = None, warehouse_dir: Any = None) -> int:
     """The newest correction id the (given or current) version holds, read through ``engine``."""
+    if engine.dialect != "duckdb":
+        # The Parquet export holds no meta table: corrections are published into the warehouse's
+        # version files and reach a Spark engine with the next export (README: scale-out).
+        return _applied_in_store(warehouse_dir)
     q = (sqlglot.select("value").from_("meta")
          .where(exp.column("key").eq(exp.Placeholder())))
-    rows = engine.execute(q.sql("duckdb"), ["corrections_applied_id"], opened=opened).to_pylist()
+    rows = engine.execute(render(q, engine.dialect), ["corrections_applied_id"], opened=opened).to_pylist()
     value = str(rows[0]["value"]) if rows else "0"
     return int(value) if value.isdigit() else 0
 
 
+def _applied_in_store(warehouse_dir: Any) -> int:
+    """``corrections_applied_id`` of the warehouse's current version file (engines other than DuckDB)."""
+    import duckdb
+
+    from warehouse.classify.versions import applied_through as applied_in
+    from warehouse.store import WarehouseStore
+
+    version = WarehouseStore(warehouse_dir).current_version() if warehouse_dir else None
+    if version is None:
+        return 0
+    con = duckdb.connect(str(version.path), read_only=True)
+    try:
+        return applied_in(con)
+    finally:
+        con.close()
+
+
 def _applied_through(ctx: RequestContext, opened: Any) -> int:
-    return applied_through(ctx.services.engine, opened)
+    return applied_through(ctx.services.engine, opened, ctx.services.settings.warehouse_dir)
 
 
 def _pending(ctx: RequestContext, org: str, opened: Any) -> dict[str, Correction]:
@@ -182,7 +204,7 @@ def _my_events(ctx: RequestContext, limit: int, offset: int, search: str | None,
 
     opened = ctx.services.engine.require()
     count = sqlglot.select(exp.Count(this=exp.Star()).as_("n")).from_(_events()).where(where)
-    total = int(ctx.services.engine.execute(count.sql("duckdb"), params, opened=opened).to_pylist()[0]["n"])
+    total = int(ctx.services.engine.execute(render(count, ctx.services.engine.dialect), params, opened=opened).to_pylist()[0]["n"])
     least: exp.Expr = exp.func("least", _col("classification_confidence"), _col("category_confidence"))
     orders: dict[str, list[tuple[exp.Expr, bool]]] = {
         "date_desc": [(_col("event_date"), True)], "date_asc": [(_col("event_date"), False)],
@@ -195,7 +217,7 @@ def _my_events(ctx: RequestContext, limit: int, offset: int, search: str | None,
     page = (sqlglot.select(*(_col(c) for c in _COLUMNS)).from_(_events()).where(where)
             .order_by(*(exp.Ordered(this=e, desc=d, nulls_first=False) for e, d in ordering))
             .limit(exp.Placeholder()).offset(exp.Placeholder()))
-    rows = ctx.services.engine.execute(page.sql("duckdb"), [*params, limit, offset], opened=opened).to_pylist()
+    rows = ctx.services.engine.execute(render(page, ctx.services.engine.dialect), [*params, limit, offset], opened=opened).to_pylist()
     pending = _pending(ctx, org, opened)
     lang = language(ctx.locale)
     events = []
@@ -232,7 +254,7 @@ def _find(ctx: RequestContext, org: str, event_id: str, opened: Any) -> EventRef
          .from_(_events())
          .join(o, on=exp.column("org_id", "o").eq(_col("org_id")), join_type="left")
          .where(exp.and_(_col("org_id").eq(exp.Placeholder()), _col("event_id").eq(exp.Placeholder()))))
-    rows = ctx.services.engine.execute(q.sql("duckdb"), [org, event_id], opened=opened).to_pylist()
+    rows = ctx.services.engine.execute(render(q, ctx.services.engine.dialect), [org, event_id], opened=opened).to_pylist()
     if not rows:
         raise unknown_event(event_id)
     r = rows[0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from metrics.catalog import Catalog
-from metrics.compiler import CompiledQuery, compile_query
+from metrics.compiler import CompiledQuery, compile_query, render
 from metrics.query import Query
 from resolvers.cache import RequestMemo
 from resolvers.context import RequestContext, Services
@@ -44,15 +44,19 @@ def internal_query(ctx: RequestContext, constrained: Constrained) -> Query:
 
 def compile_for(services: Services, query: Query, pooled: bool, opened: Any) -> tuple[CompiledQuery, str]:
     """The compiled query and the SQL to run on the version ``opened`` (from a rollup when one
-    of that version covers it). Compiled once per (query, version): see ``Services.compiled``."""
+    of that version covers it), in the serving engine's dialect. Compiled once per (query,
+    version): see ``Services.compiled``."""
+    dialect = services.engine.dialect
+
     def build() -> tuple[CompiledQuery, str]:
         rollups = services.rollups.available(opened) if services.rollups is not None else None
         if pooled:
             compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
-                                     rollups=rollups, ordered=False)
-            return compiled, pooled_select(compiled, services.catalog, services.settings.row_cap,
-                                           services.settings.privacy_rounding_base).sql("duckdb")
-        compiled = compile_query(services.catalog, query, rollups=rollups)
+                                     dialect, rollups=rollups, ordered=False)
+            select = pooled_select(compiled, services.catalog, services.settings.row_cap,
+                                   services.settings.privacy_rounding_base)
+            return compiled, render(select, dialect)
+        compiled = compile_query(services.catalog, query, dialect, rollups=rollups)
         return compiled, compiled.sql
 
     return services.compiled.get_or_compute((query, pooled, opened.version.number), build)

@@ -12,16 +12,18 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import sqlglot
+
 from metrics.catalog import Catalog
 from metrics.compiler import rollup_definitions, rollup_layouts
-from warehouse.derived import built_derived
-from warehouse.engine import Engine
+from warehouse.derived import REGISTRY, BuiltTable, built_derived
+from warehouse.serving import ServingEngine
 
 
 class RollupRegistry:
     """Usable rollups per warehouse version, read once per version."""
 
-    def __init__(self, catalog: Catalog, engine: Engine) -> None:
+    def __init__(self, catalog: Catalog, engine: ServingEngine) -> None:
         self.catalog = catalog
         self.engine = engine
         self._expected = {table: fingerprint for table, _, fingerprint in rollup_definitions(catalog)}
@@ -35,7 +37,7 @@ class RollupRegistry:
             found = self._by_version.get(number)
         if found is not None:
             return found
-        built = built_derived(self.engine.cursor(opened))
+        built = self._built(opened)
         found = {}
         for layout in rollup_layouts(self.catalog):
             entry = built.get(layout.table)
@@ -47,3 +49,15 @@ class RollupRegistry:
             for old in sorted(self._by_version)[:-2]:
                 del self._by_version[old]
         return found
+
+    def _built(self, opened: Any) -> dict[str, BuiltTable]:
+        """The derived tables of the version: from the DuckDB file, or from its export (Spark)."""
+        cursor = getattr(self.engine, "cursor", None)
+        if cursor is not None:
+            return built_derived(cursor(opened))
+        try:
+            select = sqlglot.select("name", "fingerprint", "rows", "seconds").from_(REGISTRY)
+            rows = self.engine.execute(select.sql(self.engine.dialect), opened=opened).to_pylist()
+        except Exception:  # an export of a version built before rollups: read the base tables
+            return {}
+        return {r["name"]: BuiltTable(r["name"], r["fingerprint"], int(r["rows"]), float(r["seconds"])) for r in rows}

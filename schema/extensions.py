@@ -32,7 +32,7 @@ class ErrorShape(MaskErrors):
                 original.message, nodes=error.nodes, source=error.source, positions=error.positions,
                 path=error.path, extensions={"code": original.code, "hint": original.hint},
             )
-        if original is None:
+        if original is None or isinstance(original, GraphQLError):  # e.g. a variable of the wrong shape
             code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION"
             hint = (error.extensions or {}).get("hint") or "Check the query against the schema (GraphiQL autocompletes it)."
             return GraphQLError(error.message, nodes=error.nodes, source=error.source,

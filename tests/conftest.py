@@ -141,3 +141,47 @@ def gql(demo_warehouse: DemoWarehouse) -> Any:
     client = GraphQLClient(app)
     yield client
     client.client._transport.close()  # type: ignore[attr-defined]
+
+
+# --- one embedded Spark per test session, also serving Spark Connect on loopback --------------
+@dataclasses.dataclass
+class SparkHandle:
+    master: str  # the embedded Spark (local[2])
+    connect_url: str  # the same JVM behind Spark Connect (sc://127.0.0.1:PORT)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    """The embedded Spark (local[2], a real JVM) every Spark test shares, with a Spark Connect
+    server in the same JVM so that the sc:// path is tested for real without a second JVM."""
+    import socket
+
+    from warehouse.spark_engine import embedded_spark
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base, created = embedded_spark("local[2]", {
+        "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+    })
+    yield SparkHandle("local[2]", f"sc://127.0.0.1:{port}")
+    if created:
+        base.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_parquet(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Parquet export of the shared demo warehouse."""
+    import shutil
+
+    from warehouse.export import export
+    from warehouse.parquet_store import ParquetStore
+    from warehouse.store import WarehouseStore
+
+    # From a copy: this process may hold the version file open already, with another configuration.
+    base = tmp_path_factory.mktemp("demo-parquet")
+    shutil.copytree(demo_warehouse.root, base / "wh")
+    export(WarehouseStore(base / "wh"), ParquetStore(base / "parquet"))
+    return base / "parquet"

@@ -5,7 +5,7 @@ The engine opens the published version read-only and gives each worker thread it
 newly published version and moves to it: queries already running finish on the old file, new
 ones run on the new one, and no query ever sees a half-built version (versions are whole files
 published by rename). Each query has a time limit (the cursor running it is interrupted) and a
-row cap.
+row cap. It is the default :class:`~warehouse.serving.ServingEngine`.
 
 >>> import tempfile; from pathlib import Path
 >>> engine = Engine(Path(tempfile.mkdtemp()))
@@ -15,10 +15,9 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cid_graph.errors import QueryError, QueryTimeoutError, WarehouseError
+from cid_graph.errors import WarehouseError
+from warehouse.serving import Deadlines, check_row_cap, query_timeout
 from warehouse.store import Version, WarehouseStore
 from warehouse.watchdog import Watchdog
 
@@ -44,6 +44,8 @@ class _Open:
 class Engine:
     """Read-only access to the current warehouse version from many threads."""
 
+    dialect = "duckdb"
+
     def __init__(self, root: Path | str, *, timeout_s: float = 15.0, threads: int = 2) -> None:
         self.store = WarehouseStore(root)
         self.timeout_s = timeout_s
@@ -51,7 +53,7 @@ class Engine:
         self._lock = threading.Lock()
         self._open: _Open | None = None
         self._retired: list[_Open] = []
-        self._deadline = threading.local()
+        self._deadlines = Deadlines()
 
     # -- versions ---------------------------------------------------------------------------
     def current(self) -> _Open | None:
@@ -84,6 +86,10 @@ class Engine:
     def version(self) -> int:
         return self.require().version.number
 
+    def published(self) -> int | None:
+        version = self.store.current_version()
+        return None if version is None else version.number
+
     # -- queries ----------------------------------------------------------------------------
     def cursor(self, opened: _Open | None = None) -> duckdb.DuckDBPyConnection:
         opened = opened or self.require()
@@ -105,7 +111,7 @@ class Engine:
     ) -> pa.Table:
         """Run one query on this thread's cursor; interrupt it past the time limit."""
         cur = self.cursor(opened)
-        limit = self._time_left(self.timeout_s if timeout_s is None else timeout_s)
+        limit = self._deadlines.time_left(self.timeout_s if timeout_s is None else timeout_s)
         ticket = _WATCHDOG.watch(limit, cur.interrupt)
         timed_out = False
         try:
@@ -113,42 +119,16 @@ class Engine:
         except duckdb.Error as exc:
             timed_out = _WATCHDOG.done(ticket)
             if timed_out or isinstance(exc, duckdb.InterruptException):
-                raise QueryTimeoutError(
-                    f"the query took longer than {limit:g} s and was stopped",
-                    hint="Narrow it: fewer group-by dimensions, a shorter time range or more filters.",
-                ) from None
+                raise query_timeout(limit) from None
             raise
         finally:
             if not timed_out:
                 _WATCHDOG.done(ticket)
-        if row_cap is not None and table.num_rows > row_cap:
-            raise QueryError(
-                f"the query returns more than {row_cap} rows",
-                hint="Add a limit, filters or fewer group-by dimensions.",
-            )
-        return table
+        return check_row_cap(table, row_cap)
 
-    @contextmanager
-    def deadline(self, seconds: float) -> Iterator[None]:
+    def deadline(self, seconds: float) -> contextlib.AbstractContextManager[None]:
         """Give every query this thread runs inside the block at most ``seconds`` in total."""
-        previous = getattr(self._deadline, "at", None)
-        self._deadline.at = time.monotonic() + seconds
-        try:
-            yield
-        finally:
-            self._deadline.at = previous
-
-    def _time_left(self, limit: float) -> float:
-        at = getattr(self._deadline, "at", None)
-        if at is None:
-            return limit
-        left = at - time.monotonic()
-        if left <= 0:
-            raise QueryTimeoutError(
-                "the request ran out of time before all its queries were answered",
-                hint="Ask for less at once: fewer metrics, comparisons or group-by dimensions.",
-            )
-        return min(limit, left)
+        return self._deadlines.deadline(seconds)
 
     def close(self) -> None:
         with self._lock:

@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,31 +103,9 @@ class WarehouseStore:
             )
         return version
 
-    @contextmanager
-    def writer_lock(self) -> Iterator[None]:
+    def writer_lock(self) -> AbstractContextManager[None]:
         """Hold the one-writer lock; a second writer fails at once with a clear message."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock_path = self.root / ".lock"
-        with open(lock_path, "a+", encoding="utf-8") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                fh.seek(0)
-                holder = fh.read().strip() or "another process"
-                raise WarehouseLockedError(
-                    f"the warehouse {self.root} is being written by {holder}",
-                    hint="Wait for that load to finish and run this command again.",
-                ) from None
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"pid {os.getpid()}")
-            fh.flush()
-            try:
-                yield
-            finally:
-                fh.seek(0)
-                fh.truncate()
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return writer_lock(self.root)
 
     def start_building(self) -> tuple[int, Path]:
         """Prepare the file of the next version: a copy of the current one, or a new file."""
@@ -145,13 +123,8 @@ class WarehouseStore:
         """Make a fully written version file the published one, atomically."""
         final = self.version_path(number)
         os.replace(building, final)
-        _fsync_dir(self.versions_dir)
-        tmp = self.root / ".CURRENT.tmp"
-        tmp.write_text(f"v{number:06d}\n", encoding="utf-8")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / "CURRENT")
-        _fsync_dir(self.root)
+        fsync_dir(self.versions_dir)
+        write_pointer(self.root, f"v{number:06d}")
         self._prune(number)
         return Version(number, final)
 
@@ -163,7 +136,44 @@ class WarehouseStore:
                 Path(str(path) + ".wal").unlink(missing_ok=True)
 
 
-def _fsync_dir(path: Path) -> None:
+@contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Hold ``root/.lock``, the one-writer lock of a directory; a second writer fails at once."""
+    root.mkdir(parents=True, exist_ok=True)
+    lock_path = root / ".lock"
+    with open(lock_path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise WarehouseLockedError(
+                f"{root} is being written by {holder}",
+                hint="Wait for that process to finish and run this command again.",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_pointer(root: Path, name: str) -> None:
+    """Make ``root/CURRENT`` name ``name``, atomically (write, fsync, rename, fsync the folder)."""
+    tmp = root / ".CURRENT.tmp"
+    tmp.write_text(f"{name}\n", encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / "CURRENT")
+    fsync_dir(root)
+
+
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -25,14 +25,14 @@ from sqlglot import exp
 from metrics.catalog import Catalog
 from metrics.compiler.build import ROW_COUNT, build_select, cell_key_alias, max_alias, measure_alias
 from metrics.compiler.choose import choose_source, rollup_definitions, rollup_layouts
-from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect
+from metrics.compiler.dialects import Dialect, DuckDB, Spark, get_dialect, render
 from metrics.compiler.plan import plan_query
 from metrics.compiler.split import union_select
 from metrics.compiler.values import compile_values
 from metrics.query import Query
 
 __all__ = ["CompiledQuery", "Dialect", "DuckDB", "Spark", "compile_query", "compile_values",
-           "get_dialect", "rollup_definitions", "rollup_layouts"]
+           "get_dialect", "render", "rollup_definitions", "rollup_layouts"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class CompiledQuery:
     @cached_property
     def sql(self) -> str:
         # Printing is a large part of compiling; a pooled query never prints its inner SELECT.
-        return self.expression.sql(dialect=self.dialect, pretty=True)
+        return render(self.expression, self.dialect, pretty=True)
 
 
 def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duckdb",

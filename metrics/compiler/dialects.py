@@ -105,6 +105,23 @@ class Spark(Dialect):
 DIALECTS: dict[str, type[Dialect]] = {"duckdb": DuckDB, "spark": Spark}
 
 
+def _portable(node: exp.Expression) -> exp.Expression:
+    # IF(c, x) is NULL when c is false in DuckDB; Spark insists on the third argument.
+    if isinstance(node, exp.If) and node.args.get("false") is None:
+        return exp.If(this=node.this.copy(), true=node.args["true"].copy(), false=exp.Null())
+    return node
+
+
+def render(expression: exp.Expression, dialect: str | Dialect, *, pretty: bool = False) -> str:
+    """The SQL text of ``expression`` for ``dialect``, written so that every engine reads it alike.
+
+    >>> render(exp.If(this=exp.column("x").eq(1), true=exp.column("y")), "spark")
+    'IF(x = 1, y, NULL)'
+    """
+    name = get_dialect(dialect).name
+    return expression.transform(_portable, copy=True).sql(dialect=name, pretty=pretty)
+
+
 def get_dialect(name: str | Dialect) -> Dialect:
     """The dialect called ``name`` (``duckdb`` or ``spark``), or ``name`` itself."""
     if isinstance(name, Dialect):

@@ -48,9 +48,9 @@ from metrics.compiler.source import (
     cell_key_alias,
     col,
     filtered,
-    is_integer_column,
     max_alias,
     measure_alias,
+    sum_of,
 )
 from metrics.definitions import Dimension, Measure, Rollup, SemanticModel
 
@@ -248,8 +248,7 @@ class RollupSource(FactSource):
             # COUNT(*) of no rows is 0 and so is this (a SUM of no rows would be NULL).
             return as_bigint(exp.Coalesce(this=exp.Sum(this=stored), expressions=[exp.Literal.number(0)]))
         if m.agg == "sum":
-            total = exp.Sum(this=stored)
-            return as_bigint(total) if is_integer_column(m.table, m.expr or "") else total
+            return sum_of(m.table, m.expr or "", stored)
         return exp.Max(this=stored)
 
     def privacy(self, m: Measure) -> list[tuple[str, exp.Expression]]:

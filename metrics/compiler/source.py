@@ -32,6 +32,8 @@ ROW_COUNT = "p_n"
 #: The fact column naming the organization (OWN scope, peer groups, NETWORK pooling).
 ORG_COLUMN = "org_id"
 INTEGER_TYPES = ("INT", "SMALLINT", "BIGINT", "TINYINT", "HUGEINT")
+#: Sums of floating-point columns (amounts) are exact sums of millionths: see fixed_point_sum.
+FIXED_POINT = 1_000_000
 
 
 def measure_alias(name: str) -> str:
@@ -61,6 +63,28 @@ def is_integer_column(table: str, column: str) -> bool:
 def as_bigint(agg: exp.Expression) -> exp.Expression:
     # DuckDB sums integers into HUGEINT, which reaches Arrow as decimal128; BIGINT is ample.
     return exp.cast(agg, exp.DataType.Type.BIGINT)
+
+
+def fixed_point_sum(column: exp.Expression, cond: exp.Expression | None = None) -> exp.Expression:
+    """The sum of a floating-point column, added up exactly in millionths (FIXED_POINT).
+
+    A floating-point sum depends on the order the rows are added in, which differs between
+    engines, threads and runs; a sum of integers does not. Every engine rounds ``x * 10^6`` the
+    same way (half away from zero), so the same rows give the same sum everywhere, and a sum of
+    such sums (a rollup, the parts of a split time range) gives it again.
+    """
+    scaled = exp.Round(this=exp.Mul(this=column, expression=exp.Literal.number(FIXED_POINT)))
+    total = filtered(exp.Sum(this=exp.cast(scaled, exp.DataType.Type.BIGINT)), cond)
+    return exp.Div(this=exp.cast(total, exp.DataType.Type.BIGINT),
+                   expression=exp.cast(exp.Literal.number(FIXED_POINT), exp.DataType.Type.DOUBLE))
+
+
+def sum_of(table: str, column: str, stored: exp.Expression, cond: exp.Expression | None = None) -> exp.Expression:
+    """SUM of ``stored`` (a column holding values of ``table.column``): BIGINT for integers,
+    exact millionths for floating-point amounts."""
+    if is_integer_column(table, column):
+        return as_bigint(filtered(exp.Sum(this=stored), cond))
+    return fixed_point_sum(stored, cond)
 
 
 def filtered(agg: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
@@ -129,8 +153,7 @@ class FactSource:
         return self.condition(self.dims[f.dimension], f.op, f.values)
 
     def integer_sum(self, table: str, column: str, cond: exp.Expression | None) -> exp.Expression:
-        agg = filtered(exp.Sum(this=col(table, column)), cond)
-        return as_bigint(agg) if is_integer_column(table, column) else agg
+        return sum_of(table, column, col(table, column), cond)
 
     def measure(self, m: Measure) -> exp.Expression:
         """The aggregate of a measure, with its structured filter as ``FILTER (WHERE ...)``."""

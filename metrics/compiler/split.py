@@ -34,9 +34,9 @@ from metrics.compiler.source import (
     FactSource,
     as_bigint,
     cell_key_alias,
-    is_integer_column,
     max_alias,
     measure_alias,
+    sum_of,
 )
 from metrics.definitions import Dimension
 
@@ -128,7 +128,7 @@ def union_select(catalog: Catalog, plan: Plan, dialect: Dialect, parts: Parts, o
         if m.agg == "count":
             agg: exp.Expression = as_bigint(exp.Coalesce(this=exp.Sum(this=column), expressions=[exp.Literal.number(0)]))
         elif m.agg == "sum":
-            agg = as_bigint(exp.Sum(this=column)) if is_integer_column(m.table, m.expr or "") else exp.Sum(this=column)
+            agg = sum_of(m.table, m.expr or "", column)
         else:
             agg = exp.Max(this=column)
         aggregates[m.name] = agg

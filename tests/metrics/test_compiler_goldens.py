@@ -48,6 +48,21 @@ CASES.update({
                              order_by=(OrderBy("tickets_per_buyer", descending=True),), limit=11),
     "own_scope_by_event": Query(("buyers", "tickets", "revenue_eur"), (GroupBy("event"),),
                                 org_ids=("org-001",)),
+    # Time zones: buckets and bounds are on the local timestamp, never the UTC one; a local date
+    # that is still the day before in UTC (2025-07-01 01:30 in Oslo) belongs to July.
+    "tz_local_day_not_utc": Query(("buyers",), (GroupBy("purchased_at", granularity="day"),),
+                                  time_range=TimeRange(date(2025, 6, 30), date(2025, 7, 1))),
+    # DST: the spring night (no 02:00-03:00) and the autumn night (02:00-03:00 twice) by hour.
+    "dst_spring_hours": Query(("buyers",), (GroupBy("purchased_at", date_part="hour"),),
+                              time_range=TimeRange(date(2025, 3, 30), date(2025, 3, 30))),
+    "dst_autumn_hours": Query(("buyers", "revenue_eur"), (GroupBy("purchased_at", date_part="hour"),),
+                              filters=(Filter("purchased_at", "equals", ("2025-10-26",)),)),
+    # Week start: ISO weeks start on Monday, across New Year (2024-12-30 opens week 1 of 2025).
+    "week_start_new_year": Query(("buyers",), (GroupBy("purchased_at", granularity="week"),
+                                               GroupBy("purchased_at", date_part="weekday")),
+                                 time_range=TimeRange(date(2024, 12, 23), date(2025, 1, 5))),
+    "event_week_start": Query(("events",), (GroupBy("event_date", granularity="week"),),
+                              filters=(Filter("event_date", "between", ("2020-12-28", "2021-01-10")),)),
     "peer_group_dominance": Query(("buyers", "buyers_share"), (GroupBy("gender"),),
                                   org_ids=("org-002", "org-003", "org-004"),
                                   exclude_org_ids=("org-001",), extra_group_by=("organization",)),

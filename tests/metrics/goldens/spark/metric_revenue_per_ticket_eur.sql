@@ -1,5 +1,5 @@
 SELECT
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
   COUNT(*) AS p_n,
   MAX(buyers.amount_eur) AS p_max_revenue_eur,

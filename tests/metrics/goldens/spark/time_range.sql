@@ -1,7 +1,7 @@
 SELECT
   buyers.age_group AS d_age_group,
   COUNT(*) AS m_buyers,
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   COUNT(*) AS p_n,
   CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
   MAX(buyers.amount_eur) AS p_max_revenue_eur
