@@ -8,7 +8,7 @@ SELECT
   CAST(DATE_TRUNC('month', buyers.first_purchased_at_local) AS DATE) AS t_purchased_at__month,
   COUNT(*) AS m_buyers,
   CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   COUNT(*) AS p_n,
   CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
   MAX(buyers.tickets) AS p_max_tickets,

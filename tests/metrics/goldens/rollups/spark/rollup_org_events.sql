@@ -5,7 +5,7 @@ SELECT
   events.event_category AS d_event_category,
   COUNT(*) AS m_buyers,
   CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   COUNT(*) FILTER(WHERE
     buyers.gender IN ('male')) AS m_male_buyers,
   COUNT(*) FILTER(WHERE

@@ -6,7 +6,7 @@ SELECT
   CAST(DATE_TRUNC('MONTH', buyers.first_purchased_at_local) AS DATE) AS t_purchased_at__month,
   COUNT(*) AS m_buyers,
   CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   COUNT(*) FILTER(WHERE
     buyers.gender IN ('male')) AS m_male_buyers,
   COUNT(*) FILTER(WHERE

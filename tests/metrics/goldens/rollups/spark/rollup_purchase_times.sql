@@ -11,7 +11,7 @@ SELECT
   HOUR(buyers.first_purchased_at_local) AS t_purchased_at__hour,
   COUNT(*) AS m_buyers,
   CAST(SUM(buyers.tickets) AS BIGINT) AS m_tickets,
-  SUM(buyers.amount_eur) AS m_revenue_eur,
+  CAST(SUM(CAST(ROUND(buyers.amount_eur * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_revenue_eur,
   COUNT(*) AS p_n,
   CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
   MAX(buyers.tickets) AS p_max_tickets,
