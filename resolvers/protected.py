@@ -8,6 +8,7 @@ from typing import Any
 
 from metrics.catalog import Catalog
 from metrics.compiler import CompiledQuery, compile_query, render
+from metrics.compiler.plan import plan_query
 from metrics.query import Query
 from resolvers.cache import RequestMemo
 from resolvers.context import RequestContext, Services
@@ -98,7 +99,7 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
     metrics = constrained.query.metrics
     exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
     protected = tuple(m for m in metrics if m not in exact)
-    compile_for(services, query, pooled, opened)  # a bad query fails with its own error, before any probe
+    plan_query(catalog, query)  # a bad query fails with its own error, before any probe
     if protected:
         guarded = guard(query, catalog, settings.privacy_k, _counter(services, opened, memo))
     if not protected or not guarded.changed(query):

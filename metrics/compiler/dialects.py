@@ -107,7 +107,7 @@ DIALECTS: dict[str, type[Dialect]] = {"duckdb": DuckDB, "spark": Spark}
 
 def _portable(node: exp.Expression) -> exp.Expression:
     # IF(c, x) is NULL when c is false in DuckDB; Spark insists on the third argument.
-    if isinstance(node, exp.If) and node.args.get("false") is None:
+    if isinstance(node, exp.If) and _needs_else(node):
         return exp.If(this=node.this.copy(), true=node.args["true"].copy(), false=exp.Null())
     return node
 
@@ -119,7 +119,13 @@ def render(expression: exp.Expression, dialect: str | Dialect, *, pretty: bool =
     'IF(x = 1, y, NULL)'
     """
     name = get_dialect(dialect).name
+    if not any(_needs_else(node) for node in expression.find_all(exp.If)):
+        return expression.sql(dialect=name, pretty=pretty)  # nothing to rewrite: no copy
     return expression.transform(_portable, copy=True).sql(dialect=name, pretty=pretty)
+
+
+def _needs_else(node: exp.If) -> bool:
+    return node.args.get("false") is None and not isinstance(node.parent, exp.Case)
 
 
 def get_dialect(name: str | Dialect) -> Dialect:

@@ -89,11 +89,11 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
         outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{check}", copy=False), copy=False)
         second = exp.Max(this=exp.If(
             this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(2)),
-            true=exp.column(col)))
+            true=exp.column(col), false=exp.Null()))
         outer = outer.select(exp.alias_(second, f"p_top2_{check}", copy=False), copy=False)
         third = exp.Max(this=exp.If(
             this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(3)),
-            true=exp.column(col)))
+            true=exp.column(col), false=exp.Null()))
         outer = outer.select(exp.alias_(third, f"p_top3_{check}", copy=False), copy=False)
     if dims:
         outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
