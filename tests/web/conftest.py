@@ -189,12 +189,22 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
     context.close()
 
 
+_UPDATE_SCREENSHOTS = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _UPDATE_SCREENSHOTS
+    _UPDATE_SCREENSHOTS = bool(config.getoption("--update-goldens"))
+
+
 def save_screenshot(page: Any, name: str) -> Path:
-    """Save to tests/artifacts/ (gitignored) and copy to docs/screenshots/ for the README."""
+    """Save to tests/artifacts/ (gitignored); with ``--update-goldens`` also refresh the README's
+    copy in docs/screenshots/, so a plain test run never changes tracked files."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
     page.evaluate("document.activeElement instanceof HTMLElement && document.activeElement.blur()")
     page.screenshot(path=str(path), full_page=True)
-    shutil.copyfile(path, SCREENSHOTS / name)
+    if _UPDATE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, SCREENSHOTS / name)
     return path
