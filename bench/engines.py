@@ -49,7 +49,9 @@ def _post(url: str, query: str, variables: dict[str, Any], token: str) -> tuple[
 def _serve(warehouse: Path, engine: str, parquet: Path, master: str) -> tuple[subprocess.Popen[bytes], str, Any]:
     port = _free_port()
     env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING",
-               CID_GRAPH_CACHE_MAX_CELLS="0", CID_GRAPH_ENGINE=engine, CID_GRAPH_PARQUET_DIR=str(parquet),
+               # every cache off (raw cells, published answers, whole responses): each request is computed
+               CID_GRAPH_CACHE_MAX_CELLS="0", CID_GRAPH_ANSWER_CACHE_MAX_CELLS="0", CID_GRAPH_RESPONSE_CACHE_MB="0",
+               CID_GRAPH_ENGINE=engine, CID_GRAPH_PARQUET_DIR=str(parquet),
                CID_GRAPH_SPARK_MASTER=master, CID_GRAPH_REQUEST_TIMEOUT_S="600", CID_GRAPH_QUERY_TIMEOUT_S="600")
     log = open(parquet.parent / f"bench-{engine}-server.log", "wb")  # a file: a full pipe would block it
     server = subprocess.Popen([sys.executable, "-m", "cid_graph.cli", "serve", "--port", str(port)], env=env,
