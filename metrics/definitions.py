@@ -125,6 +125,14 @@ class Measure:
     filter: MeasureFilter | None = None
     description: str = ""
     loc: Loc = field(default=Loc(), compare=False)
+    #: Which of an organization's independent noise factors pools this measure (P5); every
+    #: measure summed over organizations has its own.
+    noise_slot: int | None = None
+
+    @property
+    def pooled_with_noise(self) -> bool:
+        """Whether a NETWORK cell scales each organization's contribution by its noise factor."""
+        return self.agg in ("count", "sum") or (self.agg == "count_distinct" and self.expr == "event_sk")
 
 
 @dataclass(frozen=True)

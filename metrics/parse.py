@@ -145,7 +145,7 @@ def parse_fact(node: LDict, issues: list[ModelIssue]) -> Fact:
 
 def parse_measure(node: LDict, issues: list[ModelIssue]) -> Measure:
     """Parse one entry of ``measures``."""
-    r = _Reader(node, "a measure", issues, ("name", "agg", "expr", "table", "filter", "description"))
+    r = _Reader(node, "a measure", issues, ("name", "agg", "expr", "table", "filter", "description", "noise_slot"))
     name = r.text("name", required=True, default="")
     what = f"measure '{name}'"
     r.what = what
@@ -159,7 +159,7 @@ def parse_measure(node: LDict, issues: list[ModelIssue]) -> Measure:
         else:
             flt = MeasureFilter(fr.text("dimension", True, ""), ops[0], fr.strings(ops[0]), fnode.loc)
     return Measure(name, r.text("agg", True, ""), r.text("expr"), r.text("table", default="buyers"),
-                   flt, r.text("description", default=""), node.loc)
+                   flt, r.text("description", default=""), node.loc, r.integer("noise_slot"))
 
 
 def parse_dimension(node: LDict, issues: list[ModelIssue]) -> Dimension:

@@ -323,11 +323,42 @@ def check_patterns(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]
             yield d.loc.at("pattern").issue(f"dimension '{d.name}': invalid pattern: {err}")
 
 
+def check_noise_slots(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
+    """Every measure pooled over organizations has its own noise slot (P5).
+
+    Two measures sharing a slot would share each organization's noise factor, so their ratio
+    (tickets per buyer, say) would cancel it for an organization isolated by a difference.
+    """
+    from warehouse.ddl import NOISE_SLOTS
+
+    used: dict[int, str] = {}
+    for m in model.measures:
+        if not m.pooled_with_noise:
+            if m.noise_slot is not None:
+                yield m.loc.at("noise_slot").issue(f"measure '{m.name}': agg {m.agg} is not pooled with "
+                                                   "noise, so it takes no noise_slot")
+            continue
+        if m.noise_slot is None:
+            free = [s for s in range(NOISE_SLOTS) if s not in used and s not in
+                    {x.noise_slot for x in model.measures}]
+            yield m.loc.issue(f"measure '{m.name}' has no noise_slot: every {m.agg} measure pooled over "
+                              f"organizations needs its own (free: {free[0] if free else 'none'})")
+            continue
+        if not 0 <= m.noise_slot < NOISE_SLOTS:
+            yield m.loc.at("noise_slot").issue(f"measure '{m.name}': noise_slot must be between 0 and "
+                                               f"{NOISE_SLOTS - 1}, got {m.noise_slot}")
+        elif m.noise_slot in used:
+            yield m.loc.at("noise_slot").issue(f"measure '{m.name}': noise_slot {m.noise_slot} is already "
+                                               f"used by '{used[m.noise_slot]}'; each measure needs its own")
+        else:
+            used[m.noise_slot] = m.name
+
+
 #: Every rule, run in this order.
 RULES: tuple[Rule, ...] = (
     check_single_fact, check_names, check_tables, check_columns, check_aggregations,
     check_measure_filters, check_metric_references, check_units_formats, check_dimension_types,
-    check_buckets, check_labels, check_granularities, check_patterns, *ROLLUP_RULES,
+    check_buckets, check_labels, check_granularities, check_patterns, check_noise_slots, *ROLLUP_RULES,
 )
 
 

@@ -14,7 +14,7 @@ Tables the semantic model reads:
 
 Internal tables (never exposed through the API): ``buyer_rows`` (merged purchase state,
 including fully refunded keys, so that later loads can merge), ``org_noise`` (each
-organization's secret, permanent noise factor for pooled NETWORK cells, P5), ``transactions_seen``
+organization's secret, permanent noise factors for pooled NETWORK cells, one per noise slot, P5), ``transactions_seen``
 (de-duplication state: keyed hashes only), ``loads`` (what each load did) and ``meta``.
 """
 
@@ -85,8 +85,10 @@ DDL: tuple[str, ...] = (
     """,
     """
     CREATE TABLE org_noise (
-        org_id VARCHAR PRIMARY KEY,
-        factor DOUBLE NOT NULL  -- 1 ± [ORG_NOISE_MIN, ORG_NOISE_MAX], from the secret
+        org_id VARCHAR NOT NULL,
+        slot   SMALLINT NOT NULL,  -- 0 .. NOISE_SLOTS - 1: one per pooled measure (its noise_slot)
+        factor DOUBLE NOT NULL,    -- 1 ± [ORG_NOISE_MIN, ORG_NOISE_MAX], from the secret
+        PRIMARY KEY (org_id, slot)
     )""",
     """
     CREATE TABLE transactions_seen (
@@ -167,3 +169,8 @@ MIGRATIONS: tuple[str, ...] = (
 #: attacker does not know). See PRIVACY.md.
 ORG_NOISE_MIN = 0.20
 ORG_NOISE_MAX = 0.28
+#: Independent factors per organization, one per *noise slot*. Every measure that is pooled over
+#: organizations names its own slot (``noise_slot`` in metrics/model/measures.yaml), so a ratio of
+#: two measures of one organization never cancels its factor, and a factor learnt for one measure
+#: (from a published annual figure, say) tells nothing of another.
+NOISE_SLOTS = 32

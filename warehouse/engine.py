@@ -145,6 +145,10 @@ SERVING_TABLES = ("buyers", "events", "organizations", "regions", "org_noise")
 def _check_serving_tables(con: duckdb.DuckDBPyConnection, version: Version) -> None:
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     missing = [t for t in SERVING_TABLES if t not in present]
+    if "org_noise" in present and not con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'org_noise' AND column_name = 'slot'"
+    ).fetchone()[0]:  # type: ignore[index]
+        missing.append("org_noise per measure (an older one-factor org_noise)")
     if missing:
         con.close()
         raise WarehouseError(

@@ -7,8 +7,9 @@ p% dominance rule. Built with sqlglot builders on the compiled expression.
 
 Each organization's contribution to a pooled cell is protected on its own before the
 contributions are added up, so that a difference of two pooled cells that isolates one
-organization shows that organization's protected contribution and nothing else: counts are
-multiplied by the organization's secret noise factor (``org_noise``, see
+organization shows that organization's protected contribution and nothing else: counts (and
+event counts) are multiplied by the organization's secret noise factor of the measure's slot
+(``org_noise``, see
 ``warehouse/ingest/org_noise.py``) and rounded to a multiple of the rounding base with the
 organization's own cell key (the sum of its rows' record keys, P4); sums are multiplied by the
 factor and get zero-mean noise of up to ± the organization's largest buyer in the cell. What the
@@ -51,23 +52,38 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
         )
         ranked = ranked.select(exp.alias_(window, f"r_{check}", copy=False), copy=False)
     org_col = _organization_column(compiled)
-    factor = exp.column("factor", "nf")
-    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
-             .from_(ranked.subquery("ranked", copy=False), copy=False)
-             .join(exp.to_table("org_noise").as_("nf"),
-                   on=exp.EQ(this=exp.column("org_id", "nf"), expression=exp.column(org_col, "ranked")), copy=False))
-    for measure, alias in compiled.measure_columns.items():
+    slots: dict[str, int] = {}
+    for measure in compiled.measure_columns:
         m = catalog.measure(measure)
         if m.agg == "count_distinct" and (m.expr or "") not in _SUMMABLE_DISTINCT:
             raise QueryError(f"measure {measure} cannot be pooled over organizations",
                              hint="Ask for it in scope OWN.")
+        if m.pooled_with_noise:
+            if m.noise_slot is None:  # the model validator refuses this; never pool without noise
+                raise QueryError(f"measure {measure} has no noise_slot", code="INTERNAL",
+                                 hint="This is a bug in the semantic model; run `cid-graph check`.")
+            slots[measure] = m.noise_slot
+    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
+             .from_(ranked.subquery("ranked", copy=False), copy=False))
+    if slots:
+        outer = outer.join(_factors(sorted(set(slots.values()))).subquery("nf", copy=False),
+                           on=exp.EQ(this=exp.column("org_id", "nf"), expression=exp.column(org_col, "ranked")),
+                           copy=False)
+    for measure, alias in compiled.measure_columns.items():
+        m = catalog.measure(measure)
         agg: exp.Expression
+        factor = exp.column(f"f{slots[measure]}", "nf") if measure in slots else None
         if m.agg == "max":
             agg = exp.Max(this=exp.column(alias))
         elif m.agg == "count":
+            assert factor is not None
             agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
                                         exp.column(compiled.cell_key_columns[measure]), base))
+        elif factor is not None and m.agg == "count_distinct":  # events: like a count, own rounding draw
+            agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
+                                        _redraw(exp.column(compiled.cell_key_columns["buyers"])), base))
         elif m.agg == "sum":
+            assert factor is not None
             noise = _sum_noise(exp.column(compiled.cell_key_columns["buyers"]),
                                exp.column(compiled.max_columns[measure]))
             agg = exp.Sum(this=exp.Add(this=exp.Mul(this=exp.column(alias), expression=factor), expression=noise))
@@ -98,6 +114,24 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
     if dims:
         outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
     return outer.limit(row_cap + 1, copy=False)
+
+
+def _factors(slots: list[int]) -> exp.Select:
+    """One row per organization with its noise factor of each slot asked for (``f<slot>``)."""
+    select = exp.select(exp.column("org_id")).from_("org_noise")
+    for slot in slots:
+        pick = exp.Max(this=exp.If(this=exp.EQ(this=exp.column("slot"), expression=exp.Literal.number(slot)),
+                                   true=exp.column("factor"), false=exp.Null()))
+        select = select.select(exp.alias_(pick, f"f{slot}"), copy=False)
+    return select.group_by(exp.column("org_id"), copy=False)
+
+
+def _redraw(raw_key: exp.Expression) -> exp.Expression:
+    """A second draw from a cell key, decorrelated from the first (the draw of ``_sum_noise``)."""
+    key = exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256))
+    return exp.Paren(this=exp.Mod(this=exp.Paren(this=exp.Add(
+        this=exp.Mul(this=key, expression=exp.Literal.number(167)), expression=exp.Literal.number(89))),
+        expression=exp.Literal.number(256)))
 
 
 def _organization_column(compiled: CompiledQuery) -> str:

@@ -21,6 +21,8 @@ POPULATION = "POPULATION_BELOW_THRESHOLD"
 FEW_ORGS = "TOO_FEW_ORGANIZATIONS"
 DOMINANCE = "DOMINANCE"
 REASONS = (BELOW, POPULATION, FEW_ORGS, DOMINANCE)
+#: Largest share of a pooled ratio's denominator one organization may hold (P5, ratios).
+RATIO_DOMINANCE = 0.5
 
 
 @dataclass
@@ -45,12 +47,13 @@ class Protection:
     def cell_reason(self, cell: dict[str, Any], population_n: int | None) -> str | None:
         """Why the whole cell must be suppressed, or None."""
         k = self.settings.privacy_k
-        if population_n is not None and population_n < k:
-            return POPULATION
         n = int(cell.get(self.compiled.row_count_column) or 0)
-        # Organizations first: the reason must not tell a cell of 1-9 buyers from a larger one.
+        # Organizations first: the reason must not tell a cell (or a population) of 1-9 buyers
+        # from a larger one where it holds too few organizations to be published anyway.
         if self.pooled and int(cell.get("p_orgs") or 0) < self.settings.privacy_min_orgs:
             return FEW_ORGS
+        if population_n is not None and population_n < k:
+            return POPULATION
         if n < k:
             return BELOW
         if self.pooled:
@@ -79,6 +82,18 @@ class Protection:
                         if abs(published - others - x1) < p * x1 + margin:
                             return DOMINANCE
         return None
+
+    def _ratio_dominated(self, cell: dict[str, Any], denominator: str) -> bool:
+        """A pooled ratio is a weighted average of the organizations' own ratios: where one
+        organization holds more than RATIO_DOMINANCE of the denominator, the average is mostly
+        its own ratio (tickets per buyer, average price), which the p% rule on the sums does not
+        see. Denominators without a per-organization maximum are judged by the buyers."""
+        name = "p_n" if denominator not in ("tickets", "revenue_eur") else denominator
+        top1 = cell.get(f"p_top1_{name}")
+        total = cell.get(self.compiled.row_count_column) if name == "p_n" else cell.get(f"p_sum_{name}")
+        if top1 is None or not total:
+            return False
+        return float(top1) > RATIO_DOMINANCE * float(total)
 
     def _scaled_total(self, cell: dict[str, Any], name: str) -> float | None:
         measure = "buyers" if name == "p_n" else name
@@ -114,6 +129,12 @@ class Protection:
                     out[name] = perturb_count(round(float(value)), ck, k=k, base=base)
             elif m.agg == "sum" and self.pooled:  # noised per organization when pooled (pooled.py)
                 out[name] = round(float(value))
+            elif m.agg == "count_distinct" and self.pooled and m.pooled_with_noise:
+                out[name] = round(float(value))  # events: scaled and rounded per organization (pooled.py)
+            elif m.agg == "count_distinct" and self.pooled:
+                # organizations: exact it would tell which organizations a difference adds
+                out[name] = perturb_count(round(float(value)), (all_rows_key * 167 + 89) % 256,
+                                          k=self.settings.privacy_min_orgs, base=base)
             elif m.agg == "sum":
                 largest = cell.get(self.compiled.max_columns.get(name, ""))
                 out[name] = perturb_sum(value, all_rows_key, largest, decimals=0)
@@ -147,6 +168,9 @@ class Protection:
                 continue
             if m.type == "share" and totals_reason is not None:
                 published[metric] = Published(None, True, totals_reason)
+                continue
+            if self.pooled and m.type == "ratio" and self._ratio_dominated(cell, m.denominator or ""):
+                published[metric] = Published(None, True, DOMINANCE)
                 continue
             needed = list(m.measures)
             if any(protected.get(x) is None for x in needed) or (

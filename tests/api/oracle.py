@@ -161,13 +161,23 @@ class Cell:
     # sums over the organizations of each one's largest buyer (the bound of pooled sum noise)
     sum_max_tickets: float = 0.0
     sum_max_revenue: float = 0.0
+    org_ids: list[str] = field(default_factory=list)  # in the order of org_buyers
+
+    @property
+    def buyers_by_org(self) -> dict[str, int]:
+        return {o: int(n) for o, n in zip(self.org_ids, self.org_buyers, strict=True)}
 
 
-def org_noise_factor(key: bytes, org_id: str) -> float:
-    """PRIVACY.md's organization noise factor, written from its documentation:
-    HMAC-SHA256(key, "cid-graph org noise:" + org_id) as hex; u = first 13 hex digits / 16^13;
-    the sign is + when the 14th hex digit is odd; factor = 1 ± (0.20 + 0.08 u)."""
-    digest = hmac.new(key, f"cid-graph org noise:{org_id}".encode(), hashlib.sha256).hexdigest()
+#: The noise slot of each pooled measure, as measures.yaml declares it (PRIVACY.md, P5).
+NOISE_SLOTS = {"buyers": 0, "events": 1, "tickets": 2, "revenue_eur": 3, "male_buyers": 4,
+               "female_buyers": 5, "young_buyers": 6}
+
+
+def org_noise_factor(key: bytes, org_id: str, slot: int) -> float:
+    """PRIVACY.md's organization noise factor of one slot, written from its documentation:
+    HMAC-SHA256(key, "cid-graph org noise:" + org_id + ":" + slot) as hex; u = first 13 hex
+    digits / 16^13; the sign is + when the 14th hex digit is odd; factor = 1 ± (0.20 + 0.08 u)."""
+    digest = hmac.new(key, f"cid-graph org noise:{org_id}:{slot}".encode(), hashlib.sha256).hexdigest()
     u = int(digest[:13], 16) / 16**13
     return 1 + (1 if int(digest[13], 16) % 2 else -1) * (0.20 + 0.08 * u)
 
@@ -295,9 +305,11 @@ class Oracle:
             FROM b JOIN org o USING (org_id) JOIN ev e USING (org_id, event_id)
         """)
         orgs = [r[0] for r in con.execute("SELECT org_id FROM org UNION SELECT org_id FROM ob").fetchall()]
-        con.execute("CREATE TABLE nf (org_id VARCHAR, factor DOUBLE)")
+        names = list(NOISE_SLOTS)
+        con.execute(f"CREATE TABLE nf (org_id VARCHAR, {', '.join(f'f_{n} DOUBLE' for n in names)})")
         if secret_key is not None and orgs:
-            con.executemany("INSERT INTO nf VALUES (?, ?)", [[o, org_noise_factor(secret_key, o)] for o in orgs])
+            con.executemany(f"INSERT INTO nf VALUES (?{', ?' * len(names)})",
+                            [[o, *(org_noise_factor(secret_key, o, NOISE_SLOTS[n]) for n in names)] for o in orgs])
 
     def _classify(self) -> None:
         """``ev``: every event with its labels, by the rule in the module's docstring."""
@@ -388,7 +400,8 @@ class Oracle:
             FROM ob WHERE {where}
             GROUP BY {(grp + ', ') if grp else ''} org_id
         """
-        per_org = f"SELECT p.*, coalesce(nf.factor, 1.0) AS f FROM ({per_org}) p LEFT JOIN nf USING (org_id)"
+        factors = ", ".join(f"coalesce(nf.f_{n}, 1.0) AS f_{n}" for n in NOISE_SLOTS)
+        per_org = f"SELECT p.*, {factors} FROM ({per_org}) p LEFT JOIN nf USING (org_id)"
         sql = f"""
             SELECT {(grp + ',') if grp else ''}
                    sum(buyers), sum(events), count(*), sum(tickets), sum(revenue_eur),
@@ -396,8 +409,10 @@ class Oracle:
                    max(max_tickets), max(max_revenue),
                    list(buyers ORDER BY buyers DESC), list(tickets ORDER BY tickets DESC),
                    list(revenue_eur ORDER BY revenue_eur DESC),
-                   sum(buyers * f), sum(male_buyers * f), sum(female_buyers * f), sum(young_buyers * f),
-                   sum(tickets * f), sum(revenue_eur * f), sum(max_tickets), sum(max_revenue)
+                   sum(buyers * f_buyers), sum(male_buyers * f_male_buyers),
+                   sum(female_buyers * f_female_buyers), sum(young_buyers * f_young_buyers),
+                   sum(tickets * f_tickets), sum(revenue_eur * f_revenue_eur), sum(max_tickets), sum(max_revenue),
+                   list(org_id ORDER BY buyers DESC), sum(events * f_events)
             FROM ({per_org}) p
             {('GROUP BY ' + grp) if grp else ''}
         """
@@ -413,7 +428,8 @@ class Oracle:
                             [float(x) for x in v[10]], [float(x) for x in v[11]], [float(x) for x in v[12]],
                             dict(zip(("buyers", "male_buyers", "female_buyers", "young_buyers", "tickets",
                                       "revenue_eur"), (float(x) for x in v[13:19]), strict=True)),
-                            float(v[19] or 0), float(v[20] or 0))
+                            float(v[19] or 0), float(v[20] or 0), [str(x) for x in v[21]])
+            out[key].scaled["events"] = float(v[22])
         return out
 
     def total(self, **kw: Any) -> Cell:

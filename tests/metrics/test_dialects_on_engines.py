@@ -70,7 +70,7 @@ def calendar_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('published_at', '2025-11-01T00:00:00+00:00')")
     con.execute("INSERT INTO organizations VALUES ('o1', 'Oslo Konserthus', 'music', 'NO', 'NO-03', NULL)")
-    con.execute("INSERT INTO org_noise VALUES ('o1', 1.2)")
+    con.execute("INSERT INTO org_noise SELECT 'o1', s, 1.2 FROM range(32) t(s)")
     con.execute("INSERT INTO events (event_sk, org_id, event_id, event_name, event_start_utc, event_start_local, "
                 "event_date, country, region, region_source, event_type, event_category, classification_source, "
                 "classification_confidence) VALUES (1, 'o1', 'E1', 'Påskekonsert', ?, ?, ?, 'NO', 'NO-03', 'org', "

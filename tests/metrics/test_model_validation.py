@@ -54,7 +54,7 @@ def test_load_model_raises_one_error_listing_all_issues(tmp_path: Path) -> None:
         load_model(model)
     err = info.value
     assert err.code == "SEMANTIC_MODEL"
-    assert len(err.issues) == 9
+    assert len(err.issues) == 10
     assert f"{target}:5: measure 'avg_tickets': unknown agg 'avg'" in str(err)
     assert "cid-graph check" in (err.hint or "")
 

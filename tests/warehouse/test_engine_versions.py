@@ -7,6 +7,7 @@ import pytest
 
 from cid_graph.errors import WarehouseError
 from tests.warehouse.conftest import EXAMPLES
+from warehouse.ddl import NOISE_SLOTS
 from warehouse.engine import Engine
 from warehouse.ingest import ingest
 from warehouse.secret import Secret
@@ -27,6 +28,29 @@ def test_a_version_without_org_noise_is_refused_until_loaded_again(store: Wareho
     assert "org_noise" in str(err.value) and "cid-graph ingest" in (err.value.hint or "")
     again = ingest(store, secret, [orgs])
     assert again.published
-    counts = engine.execute("SELECT (SELECT count(*) FROM org_noise) AS f, (SELECT count(*) FROM organizations) AS o")
-    assert counts.to_pylist() == [{"f": 5, "o": 5}]
+    counts = engine.execute("SELECT (SELECT count(DISTINCT org_id) FROM org_noise) AS f, "
+                            "(SELECT count(*) FROM org_noise) AS n, (SELECT count(*) FROM organizations) AS o")
+    assert counts.to_pylist() == [{"f": 5, "n": 5 * NOISE_SLOTS, "o": 5}]
+    engine.close()
+
+
+def test_a_version_with_one_factor_per_organization_is_refused_until_loaded_again(
+        store: WarehouseStore, secret: Secret) -> None:
+    """The older org_noise held one factor per organization for every measure (a ratio of two
+    isolated figures cancelled it): such a version is refused, and the next load rebuilds the table
+    with one factor per organization and noise slot."""
+    orgs, tx = EXAMPLES / "organizations.csv", EXAMPLES / "transactions.csv"
+    ingest(store, secret, [orgs], [tx])
+    con = duckdb.connect(str(store.require_current().path))
+    con.execute("DROP TABLE org_noise")
+    con.execute("CREATE TABLE org_noise (org_id VARCHAR PRIMARY KEY, factor DOUBLE NOT NULL)")
+    con.execute("INSERT INTO org_noise SELECT org_id, 1.2 FROM organizations")
+    con.close()
+    engine = Engine(store.root)
+    with pytest.raises(WarehouseError) as err:
+        engine.require()
+    assert "org_noise per measure" in str(err.value) and "cid-graph ingest" in (err.value.hint or "")
+    assert ingest(store, secret, [orgs]).published
+    rows = engine.execute("SELECT count(*) AS n, count(DISTINCT factor) AS d FROM org_noise").to_pylist()
+    assert rows == [{"n": 5 * NOISE_SLOTS, "d": 5 * NOISE_SLOTS}]
     engine.close()
