@@ -51,7 +51,8 @@ class Server:
         self.warehouse = warehouse
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING")
+        self.env = dict(os.environ, CID_GRAPH_WAREHOUSE=str(warehouse), CID_GRAPH_LOG_LEVEL="WARNING",
+                        CID_GRAPH_SERVER_TIMING="true")  # the server-side time of every request
         self.env.update({f"CID_GRAPH_{k.upper()}": str(v) for k, v in settings.items()})
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = None

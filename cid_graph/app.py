@@ -101,8 +101,9 @@ class _Caller(Caller):
 class AuthedGraphQL:
     """The ``/graphql`` endpoint: token check (a bad token is a 401), then a cached response
     when the same read-only request was answered before on this warehouse version, else
-    admission (a bounded queue; past it a 503 ``BUSY``) and GraphQL. Every response carries
-    ``Server-Timing: app;dur=<ms>``, the time spent in the server."""
+    admission (a bounded queue; past it a 503 ``BUSY``) and GraphQL. With the setting
+    ``server_timing`` every response carries ``Server-Timing: app;dur=<ms>``, the time spent in
+    the server."""
 
     def __init__(self, state: dict[str, Any]) -> None:
         self.state = state
@@ -139,23 +140,32 @@ class AuthedGraphQL:
         responses: ResponseCache | None = self.state.get("responses")
         if key is not None and responses is not None and (hit := responses.get(key)) is not None:
             await self._replay_audits(principal, hit[1], started)
-            headers = {"server-timing": _timing(started), "x-cid-graph-cache": "hit"}
+            headers = {"x-cid-graph-cache": "hit", **self._timing(started)}
             await Response(hit[0], media_type="application/json", headers=headers)(scope, receive, send)
             return
         admission: Admission = self.state["admission"]
         try:
             async with admission.admit():
                 status, chunks = await _run(app, scope, _replayed(body, receive) if body is not None else receive,
-                                            send, started)
+                                            send, started if self._timing(started) else None)
         except Busy as exc:
             await JSONResponse(_error(exc.code, exc.message, exc.hint), status_code=503,
-                               headers={"Retry-After": str(exc.retry_after_s), "server-timing": _timing(started)})(
+                               headers={"Retry-After": str(exc.retry_after_s), **self._timing(started)})(
                 scope, receive, send)
             return
         if key is not None and responses is not None and status == 200:
             answer = b"".join(chunks)
             if without_errors(answer):
                 responses.put(key, answer, memo.audits)
+
+    def _timing(self, started: float) -> dict[str, str]:
+        """The Server-Timing header, when the settings ask for it (benchmarks): off by default,
+        since the time spent tells what the privacy layer did more precisely than a client's
+        clock does."""
+        services: Services | None = self.state.get("services")
+        if services is None or not services.settings.server_timing:
+            return {}
+        return {"server-timing": _timing(started)}
 
     def _key(self, request: Request, principal: Principal, body: bytes | None) -> Any:
         services: Services | None = self.state.get("services")
@@ -186,8 +196,9 @@ class AuthedGraphQL:
         await anyio.to_thread.run_sync(write)
 
 
-async def _run(app: Any, scope: Scope, receive: Receive, send: Send, started: float) -> tuple[int, list[bytes]]:
-    """Run GraphQL, passing its response on with a Server-Timing header; returns what it sent."""
+async def _run(app: Any, scope: Scope, receive: Receive, send: Send, started: float | None) -> tuple[int, list[bytes]]:
+    """Run GraphQL, passing its response on (with a Server-Timing header unless ``started`` is
+    None); returns what it sent."""
     status = 0
     chunks: list[bytes] = []
 
@@ -195,8 +206,9 @@ async def _run(app: Any, scope: Scope, receive: Receive, send: Send, started: fl
         nonlocal status
         if message["type"] == "http.response.start":
             status = int(message["status"])
-            message = dict(message, headers=[*message.get("headers", []),
-                                             (b"server-timing", _timing(started).encode())])
+            if started is not None:
+                message = dict(message, headers=[*message.get("headers", []),
+                                                 (b"server-timing", _timing(started).encode())])
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
         await send(message)

@@ -152,6 +152,10 @@ class Settings:
         5, "Counts are rounded to a multiple of this, up or down by the cell key (P4)."
     )
     max_group_by: int = _setting(3, "Most crossed group-by dimensions in one query (P7).")
+    server_timing: bool = _setting(
+        False, "Send Server-Timing: app;dur=<ms> with every /graphql response (benchmarks). Off in "
+        "production: the server's own timing tells what the privacy layer did better than a client's clock."
+    )
     demo_mode: bool = _setting(
         False, "Serve the demo organizations' tokens to the dashboard's sign-in picker."
     )

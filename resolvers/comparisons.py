@@ -63,6 +63,12 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
         raise QueryError("BENCHMARK needs a peerGroup",
                          hint="e.g. compare: [{kind: BENCHMARK, peerGroup: SAME_ORG_TYPE}]")
     own_org = constrained.own_org
+    catalog = ctx.services.catalog
+    by_own = [g.dimension.upper() for g in constrained.query.group_by if catalog.dimension(g.dimension).sensitive]
+    if by_own:
+        raise QueryError(f"BENCHMARK cannot compare a breakdown by {', '.join(by_own)}: a peer group has none of "
+                         "your organizations or events",
+                         hint=f"Drop {', '.join(by_own)} from groupBy (filter on it instead), or drop the comparison.")
 
     def peer_group() -> tuple[str, ...]:
         engine = ctx.services.engine
@@ -87,12 +93,15 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
             for m in metrics:
                 out.add(key, m, ComparisonCell("benchmark", spec.peer_group, suppressed=True, reason=FEW_ORGS))
         return
-    peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids), scope="network",
-                                   own_org=None, enriched=constrained.enriched)
+    # The peer group is the whole group, whatever the caller filters its own side by: a filter on
+    # ORGANIZATION or EVENT (the caller's own ids, or anyone's) never reaches the peer query, so a
+    # member cannot choose its peers (ORGANIZATION IN [me, Y] would make Y the peer group).
+    peer_filters = tuple(f for f in constrained.query.filters if not catalog.dimension(f.dimension).sensitive)
+    peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids, filters=peer_filters),
+                                   scope="network", own_org=None, enriched=constrained.enriched)
     peer = run_protected(ctx.services, peer_constrained, internal_query(ctx, peer_constrained),
                          True, opened, fill=False, memo=ctx.memo)
     peer_rows = dict(peer.rows)
-    catalog = ctx.services.catalog
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
         theirs = peer.totals if key == TOTALS_KEY else peer_rows.get(key)
         for m in metrics:

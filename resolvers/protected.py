@@ -15,8 +15,8 @@ from resolvers.context import RequestContext, Services
 from resolvers.privacy import Caller as PrivacyCaller
 from resolvers.privacy import Constrained, Protection, Published, constrain
 from resolvers.privacy.pooled import pooled_select
-from resolvers.privacy.protect import BELOW, POPULATION
-from resolvers.privacy.slices import guard
+from resolvers.privacy.protect import BELOW, FEW_ORGS, POPULATION
+from resolvers.privacy.slices import Rule, guard
 from resolvers.request import InsightRequest
 
 
@@ -100,11 +100,24 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
     exact = _own_exact_metrics(catalog, constrained) if not pooled else frozenset()
     protected = tuple(m for m in metrics if m not in exact)
     plan_query(catalog, query)  # a bad query fails with its own error, before any probe
+    if pooled and _organizations(services, query, opened, memo) < settings.privacy_min_orgs:
+        # Organizations first, before the guard looks at anything: a pooled population of fewer
+        # than min_orgs organizations gets one answer, whatever its buyers, its days or its values,
+        # so neither the reasons nor the time taken can tell how many buyers it holds.
+        result = _few_organizations(services, query, opened, metrics, memo)
+        if fill:
+            result.rows = _fill_empty_buckets(catalog, constrained, result.rows, metrics, FEW_ORGS)
+        return result
     if protected:
-        guarded = guard(query, catalog, settings.privacy_k, _counter(services, opened, memo))
+        rule = Rule(settings.privacy_k, settings.privacy_min_orgs if pooled else None, settings.privacy_dominance_p)
+        guarded = guard(query, catalog, rule, _counter(services, opened, memo, by_org=pooled))
     if not protected or not guarded.changed(query):
         result = _protect(services, query, pooled, opened, metrics, exact, memo)
     else:
+        if guarded.empty:
+            # The same work as an answered query, so that the time taken does not tell an
+            # emptied population from a small one (the answer's reason does not either).
+            _execute(services, query, pooled, opened, memo)
         shielded = (_empty(protected, grouped=bool(query.group_by)) if guarded.empty
                     else _protect(services, guarded.query, pooled, opened, protected, frozenset(), memo))
         shielded.rows = [r for r in shielded.rows if _admitted(catalog, constrained.query, r[0])]
@@ -114,17 +127,42 @@ def run_protected(services: Services, constrained: Constrained, query: Query, po
         else:
             result = shielded
     if fill and len(exact) < len(metrics):
-        result.rows = _fill_empty_buckets(catalog, constrained, result.rows, metrics, result.population,
-                                          settings.privacy_k)
+        reason = (POPULATION if result.population < settings.privacy_k
+                  else FEW_ORGS if constrained.scope == "network" else BELOW)
+        result.rows = _fill_empty_buckets(catalog, constrained, result.rows, metrics, reason)
     return result
 
 
-def _counter(services: Services, opened: Any, memo: RequestMemo | None) -> Any:
-    """Counts of buyer rows by one column, for the differencing guard's probes."""
-    def count(probe: Query, column: str) -> dict[Any, int]:
+def _organizations(services: Services, query: Query, opened: Any, memo: RequestMemo | None) -> int:
+    """How many organizations the pooled population of ``query``, as asked, holds."""
+    whole = _execute(services, replace(query, group_by=()), True, opened, memo)
+    return int(whole.cells[0].get("p_orgs") or 0) if whole.cells else 0
+
+
+def _few_organizations(services: Services, query: Query, opened: Any, metrics: tuple[str, ...],
+                       memo: RequestMemo | None) -> ProtectedResult:
+    """Every cell and the totals suppressed with ``TOO_FEW_ORGANIZATIONS``: the observed cells of
+    the query as asked (the same work as an answered query), nothing of them published."""
+    main = _execute(services, query, True, opened, memo)
+    dim_cols = [c for c in main.compiled.dimension_columns if c not in main.compiled.hidden_dimension_columns]
+    cells = {m: Published(None, True, FEW_ORGS) for m in metrics}
+    rows = [(tuple(cell.get(c) for c in dim_cols), dict(cells))
+            for cell in main.cells[: services.settings.row_cap]] if query.group_by else [((), dict(cells))]
+    return ProtectedResult(rows, dict(cells), len(main.cells) > services.settings.row_cap, 0)
+
+
+def _counter(services: Services, opened: Any, memo: RequestMemo | None, by_org: bool) -> Any:
+    """Counts of buyer rows by one column (and by organization, for a pooled population), for
+    the differencing guard's probes."""
+    def count(probe: Query, column: str) -> dict[Any, dict[Any, int]]:
+        if by_org:
+            probe = replace(probe, extra_group_by=("organization",))
         ran = _execute(services, probe, False, opened, memo)
         n = ran.compiled.row_count_column
-        return {row.get(column): int(row.get(n) or 0) for row in ran.cells}
+        out: dict[Any, dict[Any, int]] = {}
+        for row in ran.cells:
+            out.setdefault(row.get(column), {})[row.get("d_organization") if by_org else ""] = int(row.get(n) or 0)
+        return out
     return count
 
 
@@ -279,14 +317,14 @@ def _domain(catalog: Catalog, g: Any, observed: list[Any], bounds: Any) -> list[
 def _fill_empty_buckets(
     catalog: Catalog, constrained: Constrained,
     rows: list[tuple[tuple[Any, ...], dict[str, Published]]],
-    metrics: tuple[str, ...], population: int, k: int,
+    metrics: tuple[str, ...], reason: str,
 ) -> list[tuple[tuple[Any, ...], dict[str, Published]]]:
     """Empty cells appear suppressed, exactly like small ones, wherever the values are knowable.
 
     Otherwise a missing row would tell "no buyers" apart from "1 to k−1 buyers". Dimensions with
     a fixed set of values (buckets, date parts, regions) are filled for every combination of the
-    other (observed) values; an empty pooled cell has no organizations, so it gets the reason a
-    cell of few organizations gets.
+    other (observed) values, with ``reason`` (an empty pooled cell has no organizations, so it
+    gets the reason a cell of few organizations gets).
     """
     group_by = constrained.query.group_by
     if not group_by:
@@ -312,12 +350,6 @@ def _fill_empty_buckets(
         size *= len(d)
     if size > 20000:
         return rows  # too many combinations to list; the row cap would cut them anyway
-    if population < k:
-        reason = "POPULATION_BELOW_THRESHOLD"
-    elif constrained.scope == "network":
-        reason = "TOO_FEW_ORGANIZATIONS"
-    else:
-        reason = "BELOW_THRESHOLD"
     filled = list(rows)
     positions = sorted(domains)
     for rest in others:

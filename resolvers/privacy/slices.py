@@ -26,17 +26,30 @@ slices, whole filters or whole runs, each of 0 or at least *k* buyers, never by 
 What is left out is decided by counts the caller cannot see, and an empty slice and a small one
 are treated alike, so the normalization itself tells no more than a suppressed cell does.
 
+**Organizations (pooled NETWORK populations).** The same holds one level up: what a value,
+a filter or a run adds to or takes from a pooled population must be a set of buyers that could
+itself be published as a pooled cell, of at least ``min_orgs`` organizations that no one of them
+dominates (the p% rule in its coalition form, P5), or nothing. Otherwise two answers would differ
+by one organization's figures (a region set with and without the region where only it plays;
+a time range one week longer, in the one week only it sold). A slice is *safe* when it holds at
+least *k* buyers and, in a pooled population, passes both organization rules; the rules above
+then read "safe" for "at least *k* buyers".
+
 The guard only needs to count: ``count(query, column)`` runs a query (compiled and executed by
-the resolver layer) and returns its buyer-row count by the values of one output column.
+the resolver layer) and returns its buyer-row count by the values of one output column and by
+organization (``{value: {org_id: buyers}}``; one key per value where organizations do not matter).
 
 >>> from datetime import date
->>> segments([(date(2025, 1, d), n) for d, n in ((1, 4), (2, 7), (3, 12), (5, 2))], k=10)
+>>> rule = Rule(k=10)
+>>> segments([(date(2025, 1, d), {"": n}) for d, n in ((1, 4), (2, 7), (3, 12), (5, 2))], rule)
 [(datetime.date(2025, 1, 1), datetime.date(2025, 1, 2)), (datetime.date(2025, 1, 3), datetime.date(2025, 1, 5))]
+>>> Rule(k=10, min_orgs=5).safe({"a": 50, "b": 5, "c": 5, "d": 5, "e": 5})  # "a" dominates
+False
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -44,8 +57,37 @@ from typing import Any
 from metrics.catalog import Catalog
 from metrics.query import Filter, GroupBy, Query, TimeRange
 
-#: ``count(probe_query, output_column) -> {value: buyer rows}``
-Counter = Callable[[Query, str], dict[Any, int]]
+#: ``count(probe_query, output_column) -> {value: {org_id: buyer rows}}``
+Counter = Callable[[Query, str], dict[Any, dict[Any, int]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a slice may make the difference between two answers."""
+
+    k: int
+    min_orgs: int | None = None  # None: organizations do not matter (one organization's own data)
+    p: float = 0.15
+
+    def safe(self, by_org: Mapping[Any, int]) -> bool:
+        """At least k buyers; pooled: at least min_orgs organizations, none dominating (p%)."""
+        counts = sorted((n for n in by_org.values() if n > 0), reverse=True)
+        total = sum(counts)
+        if total < self.k:
+            return False
+        if self.min_orgs is None:
+            return True
+        if len(counts) < self.min_orgs:
+            return False
+        return total - sum(counts[:3]) >= self.p * counts[0]
+
+
+def _merge(parts: Sequence[Mapping[Any, int]]) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    for part in parts:
+        for org, n in part.items():
+            out[org] = out.get(org, 0) + n
+    return out
 
 MAX_ROUNDS = 4
 _LIST_OPS = ("in", "equals", "not_in")
@@ -70,26 +112,26 @@ class _Range:
     end: date | None  # inclusive
 
 
-def segments(days: Sequence[tuple[date, int]], k: int) -> list[tuple[date, date]]:
-    """Cut a history of (day, buyers) into consecutive runs of at least ``k`` buyers.
+def segments(days: Sequence[tuple[date, Mapping[Any, int]]], rule: Rule) -> list[tuple[date, date]]:
+    """Cut a history of (day, buyers by organization) into consecutive safe runs.
 
     Runs are formed from the earliest day, so later data never moves an earlier cut; a last run
-    of fewer than ``k`` is joined to the one before. A history of fewer than ``k`` in all is
-    one (too small) run.
+    that is not safe is joined to the one before. A history that is not safe in all is one (too
+    small) run.
     """
     runs: list[tuple[date, date]] = []
     first: date | None = None
-    acc = 0
+    acc: dict[Any, int] = {}
     last_day: date | None = None
-    for day, n in sorted(days):
-        if n <= 0:
+    for day, by_org in sorted(days, key=lambda d: d[0]):
+        if sum(by_org.values()) <= 0:
             continue
         first = first or day
-        acc += n
+        acc = _merge([acc, by_org])
         last_day = day
-        if acc >= k:
+        if rule.safe(acc):
             runs.append((first, day))
-            first, acc = None, 0
+            first, acc = None, {}
     if first is not None and last_day is not None:
         if runs:
             runs[-1] = (runs[-1][0], last_day)
@@ -98,7 +140,7 @@ def segments(days: Sequence[tuple[date, int]], k: int) -> list[tuple[date, date]
     return runs
 
 
-def guard(query: Query, catalog: Catalog, k: int, count: Counter) -> Guarded:
+def guard(query: Query, catalog: Catalog, rule: Rule, count: Counter) -> Guarded:
     """Normalize the conditions of a protected query (see the module docstring)."""
     lists = [f for f in query.filters if f.op in _LIST_OPS]
     ranges = _ranges(query, catalog)
@@ -124,7 +166,7 @@ def guard(query: Query, catalog: Catalog, k: int, count: Counter) -> Guarded:
         for i, original in enumerate(lists):
             probe = build(skip_list=i)
             column, counts = _slice_counts(probe, original.dimension, catalog, count)
-            new = _normalize_list(original, counts, k)
+            new = _normalize_list(original, counts, rule)
             if new == "empty":
                 return Guarded(build(), empty=True)
             if new is not norm_lists[i] and new != norm_lists[i]:
@@ -134,7 +176,7 @@ def guard(query: Query, catalog: Catalog, k: int, count: Counter) -> Guarded:
             probe = build(skip_range=i)
             _, counts = _slice_counts(probe, rng.dimension, catalog, count)
             days = [(_as_date(v), n) for v, n in counts.items() if v is not None]
-            fitted = _fit_range(rng, segments(days, k))
+            fitted = _fit_range(rng, segments(days, rule))
             if fitted is None:
                 return Guarded(build(), empty=True)
             if fitted != norm_ranges[i]:
@@ -176,7 +218,8 @@ def _range_filter(r: _Range) -> Filter:
     return Filter(r.dimension, "lte", (r.end.isoformat(),))
 
 
-def _slice_counts(probe: Query, dimension: str, catalog: Catalog, count: Counter) -> tuple[str, dict[Any, int]]:
+def _slice_counts(probe: Query, dimension: str, catalog: Catalog,
+                  count: Counter) -> tuple[str, dict[Any, dict[Any, int]]]:
     """Buyer rows of ``probe`` by the values of ``dimension`` (by local date for time ones)."""
     dim = catalog.dimension(dimension)
     group = GroupBy(dimension, granularity="day") if dim.is_time else GroupBy(dimension)
@@ -188,17 +231,17 @@ def _slice_counts(probe: Query, dimension: str, catalog: Catalog, count: Counter
     return column, counts
 
 
-def _normalize_list(f: Filter, counts: dict[Any, int], k: int) -> Filter | None | str:
-    """The list filter with its small values left out; None = not applied; "empty" = nothing left.
+def _normalize_list(f: Filter, counts: dict[Any, dict[Any, int]], rule: Rule) -> Filter | None | str:
+    """The list filter with its unsafe values left out; None = not applied; "empty" = nothing left.
 
-    The filter comes back unchanged (the same object) when nothing it admits is too small.
+    The filter comes back unchanged (the same object) when nothing it admits is unsafe.
     """
     wanted = set(f.values)
     admitted = ({v for v in counts if v is not None and v not in wanted} if f.op == "not_in"
                 else {v for v in counts if v in wanted})
-    kept = {v for v in admitted if counts[v] >= k}
-    left_out = sum(n for v, n in counts.items() if v not in kept)
-    if left_out < k:
+    kept = {v for v in admitted if rule.safe(counts[v])}
+    left_out = _merge([n for v, n in counts.items() if v not in kept])
+    if not rule.safe(left_out):  # what the filter leaves out could not be told apart: not applied
         return None
     if not kept:
         return "empty"

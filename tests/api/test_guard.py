@@ -18,14 +18,16 @@ from tests.api.oracle import Oracle
 from tests.privacy import guard_rule
 
 K = 10
+OWN = guard_rule.Safe(K)  # one organization's own data: k buyers
+POOLED = guard_rule.Safe(K, 5, 0.15)  # NETWORK: k buyers, 5 organizations, none dominating
 METRICS = ["BUYERS", "FEMALE_BUYERS", "YOUNG_SHARE"]
 
 
 def _counts(oracle: Oracle, org: str | None) -> guard_rule.Counts:
-    def counts(q: dict[str, Any], group: dict[str, Any]) -> dict[Any, int]:
+    def counts(q: dict[str, Any], group: dict[str, Any]) -> dict[Any, dict[str, int]]:
         key = (group["dimension"], group.get("granularity"), None)
         cells = oracle.cells([key], org_id=org, filters=q.get("filters") or None, time_range=q.get("timeRange"))
-        return {k[0]: c.buyers for k, c in cells.items()}
+        return {k[0]: c.buyers_by_org for k, c in cells.items()}
     return counts
 
 
@@ -39,14 +41,20 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
     assert a["totals"] == b["totals"]
 
 
-def _slices(oracle: Oracle, org: str | None, dim: str, base: tuple[str, str] | None = None) -> dict[str, int]:
+def _by_org(oracle: Oracle, org: str | None, dim: str,
+            base: tuple[str, str] | None = None) -> dict[str, dict[str, int]]:
     filters = [{"dimension": base[0], "values": [base[1]]}] if base else None
-    return {k[0]: c.buyers for k, c in oracle.cells([(dim, None, None)], org_id=org, filters=filters).items()}
+    return {k[0]: c.buyers_by_org for k, c in oracle.cells([(dim, None, None)], org_id=org, filters=filters).items()}
 
 
-def _small_case(oracle: Oracle, org: str | None, dims: tuple[str, ...] = ("REGION", "EVENT_TYPE")
-                ) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
-    """(base filters, dimension, its slices) where some slice holds 1..k-1 buyers and another >= 20k."""
+def _slices(oracle: Oracle, org: str | None, dim: str, base: tuple[str, str] | None = None) -> dict[str, int]:
+    return {v: sum(by.values()) for v, by in _by_org(oracle, org, dim, base).items()}
+
+
+def _small_case(oracle: Oracle, org: str | None, dims: tuple[str, ...] = ("REGION", "EVENT_TYPE"),
+                big: guard_rule.Safe = OWN) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
+    """(base filters, dimension, its slices) where some slice holds 1..k-1 buyers and two others
+    >= 20k, ``big``-safe (in a pooled population: of 5 organizations none dominating)."""
     bases: list[tuple[str, str] | None] = [None]
     for b in ("ORG_TYPE", "COUNTRY", "EVENT_TYPE"):
         bases += [(b, v) for v in sorted(_slices(oracle, org, b))]
@@ -54,9 +62,12 @@ def _small_case(oracle: Oracle, org: str | None, dims: tuple[str, ...] = ("REGIO
         for dim in dims:
             if base and base[0] == dim:
                 continue
-            slices = _slices(oracle, org, dim, base)
-            if any(1 <= n < K for n in slices.values()) and any(n >= 20 * K for n in slices.values()):
-                return ([{"dimension": base[0], "op": "IN", "values": [base[1]]}] if base else []), dim, slices
+            by_org = _by_org(oracle, org, dim, base)
+            slices = {v: sum(by.values()) for v, by in by_org.items()}
+            large = [v for v, n in slices.items() if n >= 20 * K and big(by_org[v])]
+            if any(1 <= n < K for n in slices.values()) and len(large) >= (2 if big is POOLED else 1):
+                return ([{"dimension": base[0], "op": "IN", "values": [base[1]]}] if base else []), dim, \
+                    {v: n for v, n in slices.items() if v in large or n < 20 * K}
     pytest.fail("the demo has no slice of 1..k-1 buyers beside a large one: the guard is not exercised")
 
 
@@ -65,12 +76,13 @@ def _with(q: dict[str, Any], *filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_list_value_of_fewer_than_k_buyers_is_left_out(api: Api, oracle: Oracle) -> None:
-    base_filters, dim, slices = _small_case(oracle, None)
+    base_filters, dim, slices = _small_case(oracle, None, ("EVENT_TYPE", "EVENT_CATEGORY", "ORG_TYPE", "REGION"),
+                                            big=POOLED)
     big = sorted((v for v, n in slices.items() if n >= 20 * K), key=lambda v: -slices[v])[:2]
     small = [v for v, n in slices.items() if 1 <= n < K]
     base = {"metrics": METRICS, "groupBy": [{"dimension": "AGE_GROUP"}], "totals": True, "filters": base_filters}
     asked = _with(base, {"dimension": dim, "op": "IN", "values": [*big, small[0]]})
-    expected = guard_rule.effective(asked, _counts(oracle, None), K)
+    expected = guard_rule.effective(asked, _counts(oracle, None), POOLED)
     assert expected is not None and expected["filters"][-1]["values"] == sorted(big), expected
     _same(api.insights("partner", asked), api.insights("partner", expected))
 
@@ -102,7 +114,7 @@ def test_a_filter_that_leaves_out_fewer_than_k_buyers_is_not_applied(api: Api, o
     base = {"metrics": METRICS, "groupBy": [{"dimension": "AGE_GROUP"}], "totals": True, "scope": "OWN",
             "filters": base_filters}
     asked = _with(base, {"dimension": dim, "op": "IN", "values": sorted(v for v in slices if v != small[0])})
-    expected = guard_rule.effective(asked, _counts(oracle, own_org), K)
+    expected = guard_rule.effective(asked, _counts(oracle, own_org), OWN)
     assert expected is not None and expected["filters"] == base_filters, expected
     _same(api.insights(f"member:{own_org}", asked), api.insights(f"member:{own_org}", base))
 
@@ -121,7 +133,7 @@ def test_a_list_of_values_all_below_k_leaves_an_empty_population(api: Api, oracl
         pytest.skip("the member's small events hold fewer than k buyers together")
     q = {"metrics": ["BUYERS", "FEMALE_BUYERS", "YOUNG_SHARE"], "scope": "OWN", "totals": True,
          "filters": [{"dimension": "EVENT", "op": "IN", "values": picked}]}
-    assert guard_rule.effective(q, _counts(oracle, small_member), K) is None
+    assert guard_rule.effective(q, _counts(oracle, small_member), OWN) is None
     answer = api.insights(f"member:{small_member}", q)
     totals = {m["metric"]: m for m in answer["totals"]["metrics"]}
     assert totals["BUYERS"]["value"] == sum(slices[x] for x in picked)  # exact own count, as asked (P6)
@@ -137,7 +149,7 @@ def _sparse_days(oracle: Oracle, org: str, region: str | None) -> list[tuple[str
 
 def test_a_time_range_covers_whole_runs_of_at_least_k_buyers(api: Api, oracle: Oracle, own_org: str) -> None:
     days = _sparse_days(oracle, own_org, None)
-    runs = guard_rule.runs_of(dict(days), K)
+    runs = guard_rule.runs_of({d: {own_org: n} for d, n in days}, OWN)
     multi = [r for r in runs[1:] if r[0] != r[1]]
     assert multi, "the member has no run of several days: the rule has nothing to act on"
     changed = 0
@@ -146,7 +158,7 @@ def test_a_time_range_covers_whole_runs_of_at_least_k_buyers(api: Api, oracle: O
         inside = [d for d, _ in days if first <= d < last]
         q = {"metrics": METRICS, "scope": "OWN", "groupBy": [{"dimension": "GENDER"}], "totals": True,
              "timeRange": {"from": days[0][0], "to": inside[-1]}}
-        expected = guard_rule.effective(q, _counts(oracle, own_org), K)
+        expected = guard_rule.effective(q, _counts(oracle, own_org), OWN)
         assert expected is not None
         changed += expected["timeRange"] != q["timeRange"]
         _same(api.insights("member", q), api.insights("member", expected))

@@ -72,10 +72,26 @@ def test_a_repeated_request_is_served_from_the_response_cache_and_still_audited(
         nb = await _post(client, first_token, TAB, {"locale": "nb"})
         assert "x-cid-graph-cache" not in nb.headers and nb.content != first.content
 
-    _serve(root, body)
+    _serve(root, body, server_timing=True)
     fields = TAB.count("insights(")
     assert _audits(root, first_token) == 3 * fields  # two of them answered from the cache
     assert _audits(root, other_token) == fields
+
+
+def test_no_server_timing_unless_the_settings_ask_for_it(demo_warehouse) -> None:
+    """The server's own timing tells what the privacy layer did (a guard that emptied a population
+    answers faster): production sends none, from the cache or not."""
+    root, access = demo_warehouse.root, AccessStore(demo_warehouse.root / "access.sqlite")
+    token = access.create_token(None, "partner", ttl_days=1)[0]
+
+    async def body(client: httpx.AsyncClient, state: Any) -> None:
+        first = await _post(client, token, WIDGET)
+        again = await _post(client, token, WIDGET)
+        assert first.status_code == again.status_code == 200
+        assert again.headers.get("x-cid-graph-cache") == "hit"
+        assert "server-timing" not in first.headers and "server-timing" not in again.headers
+
+    _serve(root, body)
 
 
 def test_documents_asking_for_the_caller_or_failing_are_not_kept(demo_warehouse) -> None:

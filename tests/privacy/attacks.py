@@ -200,6 +200,11 @@ class TCell:
         return False
 
 
+#: The noise slot of each pooled count (metrics/model/measures.yaml).
+SLOTS = {"BUYERS": 0, "EVENTS": 1, "TICKETS": 2, "REVENUE_EUR": 3, "MALE_BUYERS": 4, "FEMALE_BUYERS": 5,
+         "YOUNG_BUYERS": 6}
+
+
 def group_sql(g: dict[str, Any]) -> str:
     dim = g["dimension"]
     if dim in TIME_SQL:
@@ -219,7 +224,9 @@ class Truth:
         copy = Path(self._dir) / "truth.duckdb"
         shutil.copy(db_file, copy)
         self.con = duckdb.connect(str(copy), read_only=True)
-        self.factors: dict[str, float] = dict(self.sql("SELECT org_id, factor FROM org_noise"))
+        # each organization's noise factor per measure slot (metrics/model/measures.yaml)
+        self.factors: dict[tuple[str, int], float] = {
+            (org, slot): f for org, slot, f in self.sql("SELECT org_id, slot, factor FROM org_noise")}
         self._cache: dict[str, dict[tuple[Any, ...], TCell]] = {}
 
     def close(self) -> None:
@@ -290,10 +297,9 @@ class Truth:
             c.tickets += float(tickets or 0)
             c.revenue += float(revenue or 0)
             c.by_org[org] = (cnt, float(tickets or 0), float(revenue or 0))
-            f = self.factors[org]
             for name, v in (("BUYERS", cnt), ("MALE_BUYERS", male), ("FEMALE_BUYERS", female),
                             ("YOUNG_BUYERS", young)):
-                c.scaled[name] = c.scaled.get(name, 0.0) + f * v
+                c.scaled[name] = c.scaled.get(name, 0.0) + self.factors[(org, SLOTS[name])] * v
         self._cache[cache_key] = out
         return out
 
@@ -302,11 +308,17 @@ class Truth:
         q = {**q, "groupBy": []}
         return self.cells(q, org_ids, guarded).get((), TCell())
 
-    def effective(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None) -> dict[str, Any] | None:
-        """The query the guard must answer for ``q`` (None: an empty population)."""
-        def counts(qq: dict[str, Any], group: dict[str, Any]) -> dict[Any, int]:
-            return {key[0]: c.n for key, c in self.cells({**qq, "groupBy": [group]}, org_ids, guarded=False).items()}
-        return guard_rule.effective(q, counts, self.k)
+    def effective(self, q: dict[str, Any], org_ids: tuple[str, ...] | None = None,
+                  pooled: bool | None = None) -> dict[str, Any] | None:
+        """The query the guard must answer for ``q`` (None: an empty population). A pooled
+        (NETWORK, or a benchmark's peers) population judges organizations too."""
+        if pooled is None:
+            pooled = (q.get("scope") or "NETWORK") != "OWN"
+
+        def counts(qq: dict[str, Any], group: dict[str, Any]) -> dict[Any, dict[str, int]]:
+            return {key[0]: {o: v[0] for o, v in c.by_org.items()}
+                    for key, c in self.cells({**qq, "groupBy": [group]}, org_ids, guarded=False).items()}
+        return guard_rule.effective(q, counts, guard_rule.Safe(self.k, 5 if pooled else None, 0.15))
 
     def org_names(self) -> dict[str, str]:
         return dict(self.sql("SELECT org_id, name FROM organizations"))
@@ -1068,24 +1080,26 @@ def attack_dominance(env: Env) -> AttackResult:
                          f"{p:.0%}; closest {best[0]:.1%} ({best[1]})")
     res.notes.append(f"{dominated_seen} dominated cells with >= {min_orgs} organizations, all suppressed"
                      if not res.leaks else f"{dominated_seen} dominated cells found")
-    # Differencing organizations out of two pooled cells: REGION IN [set] vs REGION IN [set + r]
-    # where r's events are all one organization's (public knowledge of who plays where).
-    region_orgs = env.truth.sql("""SELECT e.region, list(DISTINCT b.org_id), count(*) FROM buyers b
-                                   JOIN events e USING (event_sk) GROUP BY 1 ORDER BY 3 DESC""")
-    # organizations of at least 100 buyers there: a smaller contribution is dominated by its own
-    # rounding (+-4.5), not by its noise factor (PRIVACY.md, P5: the bound of the protection)
-    single = [(r, orgs[0], n) for r, orgs, n in region_orgs if len(orgs) == 1 and n >= 100]
+    # Differencing organizations out of two pooled cells: DIM IN [set] vs DIM IN [set + v] where
+    # v's buyers are all one organization's (public knowledge of who plays where, or what).
+    safe = guard_rule.Safe(env.params.k, min_orgs, p)
     diff_tries = diff_hits = 0
-    for r, org, _n in single[: (4 if env.budget == "test" else 20)]:
-        big, pooled_orgs = [], set()
-        for r2, orgs, _n2 in region_orgs:
-            if r2 != r and org not in orgs and len(pooled_orgs) < min_orgs + 3:
-                big.append(r2)
-                pooled_orgs.update(orgs)
-        q1 = {"metrics": metrics, "filters": [{"dimension": "REGION", "op": "IN", "values": big}], "totals": True}
-        q2 = {"metrics": metrics, "filters": [{"dimension": "REGION", "op": "IN", "values": big + [r]}], "totals": True}
+    cases = []
+    for dim in ("REGION", "EVENT_CATEGORY", "EVENT_TYPE", "ORG_TYPE", "COUNTRY"):
+        by_value = {key[0]: c for key, c in env.truth.cells({"groupBy": [{"dimension": dim}]}, guarded=False).items()}
+        kept = sorted((v for v, c in by_value.items() if safe({o: x[0] for o, x in c.by_org.items()})),
+                      key=lambda v: -by_value[v].n)
+        # organizations of at least 100 buyers there: a smaller contribution is dominated by its own
+        # rounding (+-4.5), not by its noise factor (PRIVACY.md, P5: the bound of the protection)
+        lonely = [(v, next(iter(c.by_org)), c) for v, c in by_value.items() if c.orgs == 1 and c.n >= 100]
+        for v, org, c in lonely:
+            big = [x for x in kept if org not in by_value[x].by_org][:2]
+            if len(big) == 2:
+                cases.append((dim, big, v, org, c))
+    for dim, big, r, org, t in cases[: (4 if env.budget == "test" else 20)]:
+        q1 = {"metrics": metrics, "filters": [{"dimension": dim, "op": "IN", "values": big}], "totals": True}
+        q2 = {"metrics": metrics, "filters": [{"dimension": dim, "op": "IN", "values": big + [r]}], "totals": True}
         a1, a2 = ask(env, "partner", q1), ask(env, "partner", q2)
-        t = env.truth.total({"filters": [{"dimension": "REGION", "op": "IN", "values": [r]}]})
         if a1.totals is None or a2.totals is None:
             continue
         for i, m in enumerate(metrics):
@@ -1097,8 +1111,8 @@ def attack_dominance(env: Env) -> AttackResult:
             err = abs((v2 - v1) - true) / true if true else math.inf
             if err <= p:
                 diff_hits += 1
-                res.leak(f"organization differencing: NETWORK REGION IN {big}+[{r}] minus REGION IN {big} gives "
-                         f"{m} of {org} (the only organization with events in {r}) as {v2 - v1:.0f}, truth "
+                res.leak(f"organization differencing: NETWORK {dim} IN {big}+[{r}] minus {dim} IN {big} gives "
+                         f"{m} of {org} (the only organization in {r}) as {v2 - v1:.0f}, truth "
                          f"{true:.0f} (error {err:.1%} <= {p:.0%})")
     res.attempts += diff_tries + coalition_tries
     res.stats.update(org_differencing_tries=diff_tries, org_differencing_hits=diff_hits)
@@ -1217,6 +1231,8 @@ def attack_cross_org(env: Env) -> AttackResult:
                  "compare": [{"kind": "BENCHMARK", "peerGroup": peer}], "totals": True, "limit": 50}
             ans = ask(env, "member", q)
             scan(f"BENCHMARK {peer} by {gb[0]['dimension']}", ans.body)
+            if ans.error and gb[0]["dimension"] in ("EVENT", "ORGANIZATION") and ans.code == "BAD_QUERY":
+                continue  # refused: a peer group has none of the caller's events or organizations
             if ans.error:
                 res.leak(f"benchmark {peer} failed: {err_text(ans)}")
                 continue

@@ -11,28 +11,50 @@ The server normalizes a protected query's filters and time range before answerin
   day of the history (under the other conditions) each time at least k buyers have
   accumulated, and a last run of fewer than k is joined to the one before;
 - a list left with no value, or a range covering no whole run, leaves an empty population;
-- repeated until nothing changes (at most 4 rounds, else empty).
+- repeated until nothing changes (at most 4 rounds, else empty);
+- in a pooled (NETWORK) population "at least k buyers" reads "safe": at least k buyers, at
+  least 5 organizations, and X - x1 - x2 - x3 >= p x1 over the organizations' buyers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-#: counts(query as sent, group) -> {value: buyers}; days as ISO strings
-Counts = Callable[[dict[str, Any], dict[str, Any]], dict[Any, int]]
+#: counts(query as sent, group) -> {value: {org_id: buyers}}; days as ISO strings
+Counts = Callable[[dict[str, Any], dict[str, Any]], dict[Any, dict[str, int]]]
 
 
-def runs_of(days: dict[str, int], k: int) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Safe:
+    k: int
+    orgs: int | None = None  # None: one organization's own data
+    p: float = 0.15
+
+    def __call__(self, by_org: dict[str, int]) -> bool:
+        xs = sorted((n for n in by_org.values() if n > 0), reverse=True)
+        if sum(xs) < self.k:
+            return False
+        if self.orgs is None:
+            return True
+        return len(xs) >= self.orgs and sum(xs[3:]) >= self.p * xs[0]
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {o: a.get(o, 0) + b.get(o, 0) for o in {*a, *b}}
+
+
+def runs_of(days: dict[str, dict[str, int]], safe: Safe) -> list[tuple[str, str]]:
     out: list[list[str]] = []
     current: list[str] = []
-    acc = 0
-    for day in sorted(d for d, n in days.items() if d is not None and n > 0):
+    acc: dict[str, int] = {}
+    for day in sorted(d for d, n in days.items() if d is not None and sum(n.values()) > 0):
         current.append(day)
-        acc += days[day]
-        if acc >= k:
+        acc = _add(acc, days[day])
+        if safe(acc):
             out.append([current[0], current[-1]])
-            current, acc = [], 0
+            current, acc = [], {}
     if current:
         if out:
             out[-1][1] = current[-1]
@@ -59,7 +81,7 @@ def _fit(tr: dict[str, Any], runs: list[tuple[str, str]]) -> dict[str, Any] | No
     return out
 
 
-def effective(q: dict[str, Any], counts: Counts, k: int) -> dict[str, Any] | None:
+def effective(q: dict[str, Any], counts: Counts, safe: Safe) -> dict[str, Any] | None:
     """The query the server must answer for ``q``'s protected values; None = empty population."""
     originals = list(q.get("filters") or [])
     tr0 = q.get("timeRange")
@@ -81,9 +103,12 @@ def effective(q: dict[str, Any], counts: Counts, k: int) -> dict[str, Any] | Non
             asked = set(f["values"])
             op = (f.get("op") or "IN").upper()
             admitted = {v for v in c if v is not None and (v not in asked if op == "NOT_IN" else v in asked)}
-            kept = {v for v in admitted if c[v] >= k}
-            left_out = sum(n for v, n in c.items() if v not in kept)
-            if left_out < k:
+            kept = {v for v in admitted if safe(c[v])}
+            left_out: dict[str, int] = {}
+            for v, n in c.items():
+                if v not in kept:
+                    left_out = _add(left_out, n)
+            if not safe(left_out):
                 new = None
             elif not kept:
                 return None
@@ -98,7 +123,7 @@ def effective(q: dict[str, Any], counts: Counts, k: int) -> dict[str, Any] | Non
             assert tr0 is not None
             dim = tr0.get("dimension") or "PURCHASED_AT"
             days = counts(current(with_range=False), {"dimension": dim, "granularity": "DAY"})
-            fitted = _fit(tr0, runs_of(days, k))
+            fitted = _fit(tr0, runs_of(days, safe))
             if fitted is None:
                 return None
             if fitted != tr:
