@@ -86,15 +86,15 @@ def run(warehouse: Path, token: str, repeat: int, variants: dict[str, dict[str, 
     import anyio
     import httpx
 
-    import resolvers.comparisons as comparisons
+    import resolvers.execute as execute
     import resolvers.insights as insights
-    import resolvers.protected as protected
+    import resolvers.privacy.comparisons as comparisons
     from cid_graph.app import create_app
     from cid_graph.settings import Settings
     from resolvers.cache import BoundedCache
 
     stages = _Stages()
-    patches = [(protected, "compile_for", "sqlglot compile"), (insights, "run_protected", "privacy"),
+    patches = [(execute, "compile_for", "sqlglot compile"), (insights, "run_protected", "privacy"),
                (comparisons, "run_protected", "privacy"), (insights, "compare", "privacy"),
                (insights, "_answer", "answer")]
     originals = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in patches]

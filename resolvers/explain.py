@@ -13,7 +13,8 @@ from typing import Any
 from cid_graph.errors import ForbiddenError
 from metrics.compiler import render
 from resolvers.context import RequestContext
-from resolvers.protected import compile_for, constrain_request, internal_query
+from resolvers.execute import compile_for, constrain_request
+from resolvers.privacy.pipeline import internal_query
 from resolvers.request import InsightRequest
 
 
@@ -24,7 +25,7 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
     constrained = constrain_request(ctx, request)
     pooled = constrained.scope == "network"
     opened = ctx.services.engine.require()
-    compiled, _ = compile_for(ctx.services, internal_query(ctx, constrained), pooled, opened)
+    compiled, _ = compile_for(ctx.services, internal_query(constrained, ctx.services.settings.row_cap), pooled, opened)
     public = compiled.expression.copy()
     keep = [e for e in public.expressions if not (e.alias_or_name or "").startswith("p_")]
     public.set("expressions", keep)
@@ -32,7 +33,11 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
     protections = [f"P3: cells and the query population need at least {s.privacy_k} buyers",
                    f"P4: counts rounded to multiples of {s.privacy_rounding_base} by cell key; sums get noise scaled to the largest contributor"]
     if pooled:
-        protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g})")
+        protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g}); "
+                           "each organization's contribution is scaled by its own noise factor per measure")
+        protections.append(f"P5: a population of fewer than {s.privacy_min_orgs} organizations is TOO_FEW_ORGANIZATIONS throughout; "
+                           f"the differencing guard keeps only list values, filters and time runs of {s.privacy_min_orgs} "
+                           "organizations or more that none dominates")
     elif not constrained.enriched:
         protections.append("P6: own data without enriched attributes is exact")
     notes = list(compiled.rollup_notes) or ["rollups are off (CID_GRAPH_ROLLUPS=false)"]

@@ -16,10 +16,12 @@ from metrics.catalog import Catalog
 from metrics.compiler import compile_values, render
 from resolvers import labels
 from resolvers.cache import AuditEntry
-from resolvers.comparisons import TOTALS_KEY, Comparisons, compare
 from resolvers.context import RequestContext
+from resolvers.execute import ServicesExecutor, constrain_request
 from resolvers.privacy import Constrained, Published
-from resolvers.protected import _sortable, constrain_request, internal_query, run_protected
+from resolvers.privacy.comparisons import TOTALS_KEY, Comparisons, compare
+from resolvers.privacy.fill import sortable
+from resolvers.privacy.pipeline import internal_query, run_protected
 from resolvers.request import (
     ColumnInfo,
     DimensionCell,
@@ -72,9 +74,10 @@ def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> Insigh
     version = opened.version.number
     pooled = constrained.scope == "network"
     metrics = constrained.query.metrics
-    result = run_protected(services, constrained, internal_query(ctx, constrained), pooled, opened, memo=ctx.memo)
+    executor = ServicesExecutor(services, opened, ctx.memo)
+    result = run_protected(executor, constrained, internal_query(constrained, settings.row_cap), pooled)
     published_rows, totals_pub, truncated = result.rows, result.totals, result.truncated
-    comparisons = compare(ctx, request, constrained, result, opened) if request.compare else None
+    comparisons = compare(executor, request, constrained, result) if request.compare else None
 
     published_rows = _order(catalog, constrained, request, published_rows)
     limit = request.limit or settings.default_limit
@@ -95,7 +98,8 @@ def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> Insigh
         columns=_columns(catalog, constrained, lang),
         rows=rows,
         totals=totals_row,
-        meta=ResultMeta(version, len(rows), truncated, constrained.scope, suppressed, lang, settings.privacy_k),
+        meta=ResultMeta(version, len(rows), truncated, constrained.scope, suppressed, lang, settings.privacy_k,
+                        result.adjusted),
     )
 
 
@@ -121,7 +125,7 @@ def _order(catalog: Catalog, constrained: Constrained, request: InsightRequest,
         key = item[0]
         out = []
         for value, pos in zip(key, positions, strict=True):
-            out.append((0, pos.get(value, 999)) if pos is not None else _sortable(value))
+            out.append((0, pos.get(value, 999)) if pos is not None else sortable(value))
         return tuple(out)
 
     ordered = sorted(rows, key=default_key)
@@ -130,7 +134,7 @@ def _order(catalog: Catalog, constrained: Constrained, request: InsightRequest,
         if spec.key in dim_index:
             def dim_key(item: tuple[tuple[Any, ...], dict[str, Published]], i: int = dim_index[spec.key]) -> tuple[int, Any]:
                 pos = positions[i]
-                return (0, pos.get(item[0][i], 999)) if pos else _sortable(item[0][i])
+                return (0, pos.get(item[0][i], 999)) if pos else sortable(item[0][i])
             ordered.sort(key=dim_key, reverse=spec.descending)
         elif spec.key in constrained.query.metrics:
             def metric_key(item: tuple[tuple[Any, ...], dict[str, Published]], m: str = spec.key) -> float:

@@ -134,6 +134,7 @@ class ResultMeta:
     suppressed_cells: int
     locale: str
     privacy_k: int
+    population_adjusted: bool = False  # the differencing guard changed the protected population
 
 
 @dataclass

@@ -19,7 +19,7 @@ from strawberry.types import Info
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
 from resolvers import catalog_view, explain, insights, own_events
-from resolvers.privacy.protect import REASONS
+from resolvers.privacy.reasons import REASONS
 from resolvers.request import (
     ComparisonSpec,
     FilterSpec,
@@ -164,6 +164,11 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         suppressed_cells: int
         locale: str
         privacy_k: int
+        population_adjusted: bool = strawberry.field(description=(
+            "True when the differencing guard answered the protected values for a population slightly "
+            "different from the one asked: a list value too small (or made by too few organizations) left "
+            "out, a filter that would leave out too little not applied, a time range cut to whole runs "
+            "(PRIVACY.md, the differencing guard). Exact own counts (P6) always answer the query as asked."))
 
     @strawberry.type
     class InsightResult:
@@ -434,7 +439,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             meta=ResultMeta(warehouse_version=data.meta.warehouse_version, row_count=data.meta.row_count,
                             truncated=data.meta.truncated, scope=Scope[data.meta.scope.upper()],
                             suppressed_cells=data.meta.suppressed_cells, locale=data.meta.locale,
-                            privacy_k=data.meta.privacy_k),
+                            privacy_k=data.meta.privacy_k, population_adjusted=data.meta.population_adjusted),
         )
 
     # The limit rules are made once (not per request), so that a document's validation, limits

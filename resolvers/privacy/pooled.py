@@ -24,14 +24,26 @@ from sqlglot import exp
 from cid_graph.errors import QueryError
 from metrics.catalog import Catalog
 from metrics.compiler import CompiledQuery
+from resolvers.privacy.cells import (
+    BUYER_ROWS,
+    DOMINANCE_CHECKS,
+    ORGS,
+    exact_count_column,
+    exact_sum_column,
+    top_column,
+)
 
 #: Measures (besides the buyer-row count) whose concentration the dominance rule checks.
-DOMINANCE_MEASURES = ("tickets", "revenue_eur")
+DOMINANCE_MEASURES = tuple(c for c in DOMINANCE_CHECKS if c != BUYER_ROWS)
 #: Distinct counts that can be summed over organizations (their values never span two).
 _SUMMABLE_DISTINCT = {"event_sk", "org_id"}
 
 
-def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base: int = 5) -> exp.Select:
+def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base: int = 5,
+                  summary: bool = False) -> exp.Select:
+    """The pooled query. ``summary``: only what the organization rules judge (buyer rows,
+    organizations, the three largest organizations' rows), no published measures (the guard's
+    probes: no noise factors joined, nothing rounded)."""
     inner = compiled.expression
     if inner.args.get("order") or inner.args.get("limit"):  # compiled unordered for pooling, it needs no copy
         inner = inner.copy()
@@ -39,9 +51,10 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
         inner.set("limit", None)
     hidden = set(compiled.hidden_dimension_columns)
     dims = [c for c in compiled.dimension_columns if c not in hidden]
-    checks = {compiled.row_count_column: compiled.row_count_column}
+    assert compiled.row_count_column == BUYER_ROWS
+    checks = {BUYER_ROWS: compiled.row_count_column}
     for name in DOMINANCE_MEASURES:
-        if name in compiled.measure_columns:
+        if name in compiled.measure_columns and not summary:
             checks[name] = compiled.measure_columns[name]
     ranked = exp.select(exp.Star()).from_(inner.subquery("per_org", copy=False), copy=False)
     for check, col in checks.items():
@@ -52,6 +65,8 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
         )
         ranked = ranked.select(exp.alias_(window, f"r_{check}", copy=False), copy=False)
     org_col = _organization_column(compiled)
+    if summary:
+        return _summary(ranked, dims, checks, compiled.row_count_column, row_cap)
     slots: dict[str, int] = {}
     for measure in compiled.measure_columns:
         m = catalog.measure(measure)
@@ -92,28 +107,41 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
         outer = outer.select(exp.alias_(agg, alias, copy=False), copy=False)
     for measure, alias in compiled.measure_columns.items():
         if catalog.measure(measure).agg == "count":  # thresholds judge the exact count (P3)
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), f"p_cnt_{measure}", copy=False), copy=False)
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(alias)), exact_count_column(measure), copy=False), copy=False)
     for name in DOMINANCE_MEASURES:
         if name in compiled.measure_columns:
-            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), f"p_sum_{name}"),
+            outer = outer.select(exp.alias_(exp.Sum(this=exp.column(compiled.measure_columns[name])), exact_sum_column(name)),
                                  copy=False)
     for col in compiled.privacy_columns:
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
         outer = outer.select(exp.alias_(agg, col, copy=False), copy=False)
-    outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), "p_orgs", copy=False), copy=False)
-    for check, col in checks.items():
-        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), f"p_top1_{check}", copy=False), copy=False)
-        second = exp.Max(this=exp.If(
-            this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(2)),
-            true=exp.column(col), false=exp.Null()))
-        outer = outer.select(exp.alias_(second, f"p_top2_{check}", copy=False), copy=False)
-        third = exp.Max(this=exp.If(
-            this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(3)),
-            true=exp.column(col), false=exp.Null()))
-        outer = outer.select(exp.alias_(third, f"p_top3_{check}", copy=False), copy=False)
+    outer = _org_columns(outer, checks)
     if dims:
         outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
     return outer.limit(row_cap + 1, copy=False)
+
+
+def _summary(ranked: exp.Select, dims: list[str], checks: dict[str, str], rows: str, row_cap: int) -> exp.Select:
+    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
+             .from_(ranked.subquery("ranked", copy=False), copy=False)
+             .select(exp.alias_(exp.Sum(this=exp.column(rows)), rows, copy=False), copy=False))
+    outer = _org_columns(outer, checks)
+    if dims:
+        outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
+    return outer.limit(row_cap + 1, copy=False)
+
+
+def _org_columns(outer: exp.Select, checks: dict[str, str]) -> exp.Select:
+    """How many organizations contribute, and the three largest contributions of each check."""
+    outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), ORGS, copy=False), copy=False)
+    for check, col in checks.items():
+        outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), top_column(check, 1), copy=False), copy=False)
+        for rank in (2, 3):
+            nth = exp.Max(this=exp.If(
+                this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(rank)),
+                true=exp.column(col), false=exp.Null()))
+            outer = outer.select(exp.alias_(nth, top_column(check, rank), copy=False), copy=False)
+    return outer
 
 
 def _factors(slots: list[int]) -> exp.Select:

@@ -33,7 +33,10 @@ dominates (the p% rule in its coalition form, P5), or nothing. Otherwise two ans
 by one organization's figures (a region set with and without the region where only it plays;
 a time range one week longer, in the one week only it sold). A slice is *safe* when it holds at
 least *k* buyers and, in a pooled population, passes both organization rules; the rules above
-then read "safe" for "at least *k* buyers".
+then read "safe" for "at least *k* buyers" (a run of days counts each organization once, however
+many of its days it sells on). A day safe on its own is its own run, the usual case for network
+queries: the guard then reads one summary row a day, and fetches organizations day by day only
+where a run of several days can be open.
 
 The guard only needs to count: ``count(query, column)`` runs a query (compiled and executed by
 the resolver layer) and returns its buyer-row count by the values of one output column and by
@@ -43,7 +46,7 @@ organization (``{value: {org_id: buyers}}``; one key per value where organizatio
 >>> rule = Rule(k=10)
 >>> segments([(date(2025, 1, d), {"": n}) for d, n in ((1, 4), (2, 7), (3, 12), (5, 2))], rule)
 [(datetime.date(2025, 1, 1), datetime.date(2025, 1, 2)), (datetime.date(2025, 1, 3), datetime.date(2025, 1, 5))]
->>> Rule(k=10, min_orgs=5).safe({"a": 50, "b": 5, "c": 5, "d": 5, "e": 5})  # "a" dominates
+>>> Rule(k=10, min_orgs=5).safe({"a": 100, "b": 5, "c": 5, "d": 5, "e": 5})  # "a" dominates
 False
 """
 
@@ -59,6 +62,18 @@ from metrics.query import Filter, GroupBy, Query, TimeRange
 
 #: ``count(probe_query, output_column) -> {value: {org_id: buyer rows}}``
 Counter = Callable[[Query, str], dict[Any, dict[Any, int]]]
+#: ``summarize(probe_query, output_column) -> {value: Summary}``: per value, what the organization
+#: rules need without the per-organization detail (computed where the data is)
+Summarizer = Callable[[Query, str], dict[Any, "Summary"]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A slice's buyers, organizations and its three largest organizations' buyers."""
+
+    buyers: int
+    orgs: int
+    top: tuple[float, float, float]
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,41 @@ class Rule:
         if len(counts) < self.min_orgs:
             return False
         return total - sum(counts[:3]) >= self.p * counts[0]
+
+    def safe_summary(self, s: Summary) -> bool:
+        """:meth:`safe` from a slice's summary."""
+        return self._safe_bounds(_Acc(s.buyers, s.orgs, s.top[0], sum(s.top)))
+
+    def _safe_bounds(self, acc: _Acc) -> bool:
+        """Safe for certain, from bounds: at least ``orgs`` organizations, the largest one at most
+        ``top1`` and the three largest at most ``top3`` buyers together."""
+        if acc.buyers < self.k:
+            return False
+        if self.min_orgs is None:
+            return True
+        return acc.orgs >= self.min_orgs and acc.buyers - acc.top3 >= self.p * acc.top1
+
+
+@dataclass(frozen=True)
+class _Acc:
+    """Consecutive days pooled: their buyers, and bounds on their organizations (at least the most
+    on one day; the largest organization at most the sum of each day's largest; the three largest
+    at most the sum of each day's three largest)."""
+
+    buyers: int
+    orgs: int
+    top1: float
+    top3: float
+
+    def add(self, s: Summary) -> _Acc:
+        return _Acc(self.buyers + s.buyers, max(self.orgs, s.orgs), self.top1 + s.top[0], self.top3 + sum(s.top))
+
+
+def summary_of(by_org: Mapping[Any, int]) -> Summary:
+    """A slice's summary from its buyers by organization."""
+    counts = sorted((n for n in by_org.values() if n > 0), reverse=True)
+    top = (counts + [0, 0, 0])[:3]
+    return Summary(sum(counts), len(counts), (float(top[0]), float(top[1]), float(top[2])))
 
 
 def _merge(parts: Sequence[Mapping[Any, int]]) -> dict[Any, int]:
@@ -112,18 +162,28 @@ class _Range:
     end: date | None  # inclusive
 
 
-def segments(days: Sequence[tuple[date, Mapping[Any, int]]], rule: Rule) -> list[tuple[date, date]]:
-    """Cut a history of (day, buyers by organization) into consecutive safe runs.
+def segments(days: Sequence[tuple[date, Mapping[Any, int] | Summary]], rule: Rule) -> list[tuple[date, date]]:
+    """Cut a history of (day, its buyers by organization) into consecutive safe runs.
 
-    Runs are formed from the earliest day, so later data never moves an earlier cut; a last run
-    that is not safe is joined to the one before. A history that is not safe in all is one (too
-    small) run.
+    Runs are formed from the earliest day, so later data never moves an earlier cut; a run closes
+    as soon as its days together are safe (organizations counted once however many days they
+    sell on); a last run that is not safe is joined to the one before. A history that is not safe
+    in all is one (too small) run. A day may come as a :class:`Summary` only where it is safe on
+    its own and no run is open (see :func:`_days`); otherwise its organizations' detail is needed.
     """
     runs: list[tuple[date, date]] = []
     first: date | None = None
     acc: dict[Any, int] = {}
     last_day: date | None = None
     for day, by_org in sorted(days, key=lambda d: d[0]):
+        if isinstance(by_org, Summary):
+            if by_org.buyers <= 0:
+                continue
+            if first is None and rule.safe_summary(by_org):
+                runs.append((day, day))
+                last_day = day
+                continue
+            raise AssertionError(f"the guard needs the organizations of {day}")  # see _days
         if sum(by_org.values()) <= 0:
             continue
         first = first or day
@@ -140,8 +200,13 @@ def segments(days: Sequence[tuple[date, Mapping[Any, int]]], rule: Rule) -> list
     return runs
 
 
-def guard(query: Query, catalog: Catalog, rule: Rule, count: Counter) -> Guarded:
-    """Normalize the conditions of a protected query (see the module docstring)."""
+def guard(query: Query, catalog: Catalog, rule: Rule, count: Counter,
+          summarize: Summarizer | None = None) -> Guarded:
+    """Normalize the conditions of a protected query (see the module docstring).
+
+    With ``summarize``, a date range in a pooled population first reads per-day summaries, and
+    the per-organization detail only of the days where a run of several days can be open.
+    """
     lists = [f for f in query.filters if f.op in _LIST_OPS]
     ranges = _ranges(query, catalog)
     if not lists and not ranges:
@@ -174,9 +239,7 @@ def guard(query: Query, catalog: Catalog, rule: Rule, count: Counter) -> Guarded
                 changed = True
         for i, rng in enumerate(ranges):
             probe = build(skip_range=i)
-            _, counts = _slice_counts(probe, rng.dimension, catalog, count)
-            days = [(_as_date(v), n) for v, n in counts.items() if v is not None]
-            fitted = _fit_range(rng, segments(days, rule))
+            fitted = _fit_range(rng, segments(_days(probe, rng.dimension, catalog, count, summarize, rule), rule))
             if fitted is None:
                 return Guarded(build(), empty=True)
             if fitted != norm_ranges[i]:
@@ -229,6 +292,54 @@ def _slice_counts(probe: Query, dimension: str, catalog: Catalog,
     if dim.is_time:
         counts = {(_as_date(v).isoformat() if v is not None else None): n for v, n in counts.items()}
     return column, counts
+
+
+def _days(probe: Query, dimension: str, catalog: Catalog, count: Counter,
+          summarize: Summarizer | None, rule: Rule) -> list[tuple[date, Mapping[Any, int] | Summary]]:
+    """The history of ``probe`` by day, for :func:`segments`.
+
+    Pooled, the days are first summarized in the engine (one row a day, not one a day and
+    organization). Where every day is safe on its own, each is its own run and that is all.
+    Otherwise the organizations' detail is fetched for the days where a run of several days can
+    be open: from each day not safe on its own to where a run opened on it must have closed
+    (judged from bounds that hold whichever organizations the days share: the most organizations
+    on any one of them, the sums of each day's largest and three largest).
+    """
+    if summarize is None:
+        _, counts = _slice_counts(probe, dimension, catalog, count)
+        return [(_as_date(v), n) for v, n in counts.items() if v is not None]
+    q = replace(probe, metrics=("buyers",), group_by=(GroupBy(dimension, granularity="day"),), order_by=(),
+                limit=None, extra_group_by=())
+    summaries = sorted((_as_date(v), s) for v, s in summarize(q, f"d_{dimension}__day").items()
+                       if v is not None and s.buyers > 0)
+    unsafe = [i for i, (_, s) in enumerate(summaries) if not rule.safe_summary(s)]
+    if not unsafe:
+        return list(summaries)
+    last = len(summaries) - 1
+    needed: set[int] = set()
+    k, min_orgs, p = rule.k, rule.min_orgs or 0, rule.p
+    for i in unsafe:  # a run opened on day i has closed, at the latest, where the bounds say so
+        n = orgs = 0
+        top1 = top3 = 0.0
+        j = i
+        while j < last:
+            s = summaries[j][1]
+            n, orgs, top1, top3 = n + s.buyers, max(orgs, s.orgs), top1 + s.top[0], top3 + sum(s.top)
+            if n >= k and orgs >= min_orgs and n - top3 >= p * top1:
+                break
+            j += 1
+        needed.update(range(i, j + 1))
+        if j == last:  # every later day is needed already
+            break
+    days = [summaries[i][0] for i in sorted(needed)]
+    if len(days) > len(summaries) // 2:  # most days: one range is cheaper than a list of dates
+        within = Filter(dimension, "between", (days[0].isoformat(), days[-1].isoformat()))
+    else:
+        within = Filter(dimension, "in", tuple(d.isoformat() for d in days))
+    _, counts = _slice_counts(replace(probe, filters=(*probe.filters, within)), dimension, catalog, count)
+    detail = {_as_date(v): n for v, n in counts.items() if v is not None}
+    wanted = set(days)
+    return [(d, detail.get(d, {}) if d in wanted else s) for d, s in summaries]
 
 
 def _normalize_list(f: Filter, counts: dict[Any, dict[Any, int]], rule: Rule) -> Filter | None | str:

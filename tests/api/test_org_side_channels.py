@@ -135,6 +135,10 @@ def test_a_list_value_that_few_organizations_make_is_left_out_however_many_buyer
     with_it = api.insights("partner", {**q, "filters": [{"dimension": dimension, "op": "IN", "values": [*safe, odd]}]})
     assert not without["totals"]["metrics"][0]["suppressed"], without
     assert with_it["totals"] == without["totals"], (dimension, safe, odd)
+    adjusted = """query Q($q: InsightQuery!) { insights(query: $q) { meta { populationAdjusted } } }"""
+    flags = [api.post("partner", adjusted, {"q": {**q, "filters": [{"dimension": dimension, "op": "IN", "values": v}]}})
+             .json()["data"]["insights"]["meta"]["populationAdjusted"] for v in ([*safe, odd], safe)]
+    assert flags == [True, False]  # the caller is told when the guard changed what it asked
     grouped = {"metrics": ["BUYERS"], "groupBy": [{"dimension": "AGE_GROUP"}], "totals": True}
     assert (api.insights("partner", {**grouped, "filters": [{"dimension": dimension, "op": "IN", "values": safe}]})
             == api.insights("partner", {**grouped, "filters": [{"dimension": dimension, "op": "IN",

@@ -13,7 +13,8 @@ The server normalizes a protected query's filters and time range before answerin
 - a list left with no value, or a range covering no whole run, leaves an empty population;
 - repeated until nothing changes (at most 4 rounds, else empty);
 - in a pooled (NETWORK) population "at least k buyers" reads "safe": at least k buyers, at
-  least 5 organizations, and X - x1 - x2 - x3 >= p x1 over the organizations' buyers.
+  least 5 organizations, and X - x1 - x2 - x3 >= p x1 over the organizations' buyers (a run of
+  days counts each organization once).
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 
 def runs_of(days: dict[str, dict[str, int]], safe: Safe) -> list[tuple[str, str]]:
+    """Runs of days, each closed as soon as its days together are safe (an organization counted
+    once however many days it sells on)."""
     out: list[list[str]] = []
     current: list[str] = []
     acc: dict[str, int] = {}
-    for day in sorted(d for d, n in days.items() if d is not None and sum(n.values()) > 0):
+    for day in sorted(d for d, by in days.items() if d is not None and sum(by.values()) > 0):
         current.append(day)
         acc = _add(acc, days[day])
         if safe(acc):

@@ -13,19 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from cid_graph.errors import QueryError
 from metrics.query import TimeRange
-from resolvers.context import RequestContext
-from resolvers.privacy import Constrained, Published
-from resolvers.privacy.protect import FEW_ORGS
-from resolvers.protected import ProtectedResult, internal_query, run_protected
+from resolvers.privacy.constrain import Constrained
+from resolvers.privacy.pipeline import Executor, ProtectedResult, internal_query, run_protected
+from resolvers.privacy.protect import Published
+from resolvers.privacy.reasons import Reason
 from resolvers.request import ComparisonCell, ComparisonSpec, InsightRequest
+
+
+class PeerExecutor(Executor, Protocol):
+    """An executor that also knows the organizations of a peer group."""
+
+    def peer_group(self, own_org: str, peer_group: str) -> tuple[str, ...]:
+        """Every organization of ``own_org``'s peer group, never ``own_org`` itself."""
+        ...
 
 TOTALS_KEY: tuple[Any, ...] = ("__totals__",)
 
-_PEER_COLUMN = {"same_org_type": "org_type", "same_region": "region", "same_country": "country"}
 
 
 @dataclass
@@ -39,8 +46,8 @@ class Comparisons:
         return self.cells.get((key, metric), [])
 
 
-def compare(ctx: RequestContext, request: InsightRequest, constrained: Constrained,
-            own: ProtectedResult, opened: Any) -> Comparisons:
+def compare(ex: PeerExecutor, request: InsightRequest, constrained: Constrained,
+            own: ProtectedResult) -> Comparisons:
     out = Comparisons()
     seen: set[ComparisonSpec] = set()
     for spec in request.compare:
@@ -48,14 +55,14 @@ def compare(ctx: RequestContext, request: InsightRequest, constrained: Constrain
             continue
         seen.add(spec)
         if spec.kind == "benchmark":
-            _benchmark(ctx, spec, constrained, own, opened, out)
+            _benchmark(ex, spec, constrained, own, out)
         else:
-            _period(ctx, spec, constrained, own, opened, out)
+            _period(ex, spec, constrained, own, out)
     return out
 
 
-def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
-               own: ProtectedResult, opened: Any, out: Comparisons) -> None:
+def _benchmark(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
+               own: ProtectedResult, out: Comparisons) -> None:
     if constrained.scope != "own" or not constrained.own_org:
         raise QueryError("BENCHMARK compares your own organization with a peer group, so it needs scope: OWN",
                          hint="Set scope: OWN, or drop the comparison.")
@@ -63,35 +70,20 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
         raise QueryError("BENCHMARK needs a peerGroup",
                          hint="e.g. compare: [{kind: BENCHMARK, peerGroup: SAME_ORG_TYPE}]")
     own_org = constrained.own_org
-    catalog = ctx.services.catalog
+    catalog = ex.catalog
     by_own = [g.dimension.upper() for g in constrained.query.group_by if catalog.dimension(g.dimension).sensitive]
     if by_own:
         raise QueryError(f"BENCHMARK cannot compare a breakdown by {', '.join(by_own)}: a peer group has none of "
                          "your organizations or events",
                          hint=f"Drop {', '.join(by_own)} from groupBy (filter on it instead), or drop the comparison.")
 
-    def peer_group() -> tuple[str, ...]:
-        engine = ctx.services.engine
-        me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
-                            [own_org], opened=opened).to_pylist()
-        column = _PEER_COLUMN.get(spec.peer_group or "")
-        if column and me:
-            # column names come from the fixed table above, never from the request
-            peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
-                                   [me[0][column], own_org], opened=opened).to_pylist()
-        else:
-            peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
-                                   [own_org], opened=opened).to_pylist()
-        return tuple(sorted(r["org_id"] for r in peers))
-
-    # Every widget of a tab compares with the same peer group: look it up once per request.
-    key = ("peer group", own_org, spec.peer_group, opened.version.number)
-    peer_ids = ctx.memo.get(key, peer_group) if ctx.memo is not None else peer_group()
+    peer_ids = ex.peer_group(own_org, spec.peer_group)
     metrics = constrained.query.metrics
-    if len(peer_ids) < ctx.services.settings.privacy_min_orgs:
+    if len(peer_ids) < ex.params.min_orgs:
         for key, _ in [*own.rows, (TOTALS_KEY, None)]:
             for m in metrics:
-                out.add(key, m, ComparisonCell("benchmark", spec.peer_group, suppressed=True, reason=FEW_ORGS))
+                out.add(key, m, ComparisonCell("benchmark", spec.peer_group, suppressed=True,
+                                                   reason=Reason.FEW_ORGS))
         return
     # The peer group is the whole group, whatever the caller filters its own side by: a filter on
     # ORGANIZATION or EVENT (the caller's own ids, or anyone's) never reaches the peer query, so a
@@ -99,18 +91,17 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
     peer_filters = tuple(f for f in constrained.query.filters if not catalog.dimension(f.dimension).sensitive)
     peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids, filters=peer_filters),
                                    scope="network", own_org=None, enriched=constrained.enriched)
-    peer = run_protected(ctx.services, peer_constrained, internal_query(ctx, peer_constrained),
-                         True, opened, fill=False, memo=ctx.memo)
+    peer = run_protected(ex, peer_constrained, internal_query(peer_constrained, ex.row_cap), True, fill=False)
     peer_rows = dict(peer.rows)
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
         theirs = peer.totals if key == TOTALS_KEY else peer_rows.get(key)
         for m in metrics:
             metric = catalog.metric(m)
             mine = pub[m]
-            other = theirs[m] if theirs else Published(None, True, "BELOW_THRESHOLD")
+            other = theirs[m] if theirs else Published(None, True, Reason.BELOW)
             cell = ComparisonCell("benchmark", spec.peer_group)
             if mine.suppressed or other.suppressed or mine.value is None or other.value is None:
-                cell.suppressed, cell.reason = True, (other.reason if other.suppressed else mine.reason) or "BELOW_THRESHOLD"
+                cell.suppressed, cell.reason = True, (other.reason if other.suppressed else mine.reason) or Reason.BELOW
             elif metric.type == "simple":
                 own_total, peer_total = own.totals[m], peer.totals[m]
                 if own_total.value and peer_total.value and not peer_total.suppressed:
@@ -118,7 +109,7 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
                     cell.peer_share = other.value / peer_total.value
                     cell.index = cell.share / cell.peer_share * 100 if cell.peer_share else None
                 else:
-                    cell.suppressed, cell.reason = True, peer_total.reason or "BELOW_THRESHOLD"
+                    cell.suppressed, cell.reason = True, peer_total.reason or Reason.BELOW
             else:  # ratios and shares: the pooled peer value itself is a ratio, not a figure
                 cell.value = other.value
                 cell.share, cell.peer_share = (mine.value, other.value) if metric.type == "share" else (None, None)
@@ -126,8 +117,8 @@ def _benchmark(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrain
             out.add(key, m, cell)
 
 
-def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
-            own: ProtectedResult, opened: Any, out: Comparisons) -> None:
+def _period(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
+            own: ProtectedResult, out: Comparisons) -> None:
     tr = constrained.query.time_range
     if tr is None or tr.start is None or tr.end is None:
         raise QueryError(f"{spec.kind.upper()} needs a timeRange with both from and to",
@@ -138,8 +129,8 @@ def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
         days = (tr.end - tr.start).days + 1
         before = TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
     earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
-    earlier = run_protected(ctx.services, earlier_constrained, internal_query(ctx, earlier_constrained),
-                            constrained.scope == "network", opened, fill=False, memo=ctx.memo)
+    earlier = run_protected(ex, earlier_constrained, internal_query(earlier_constrained, ex.row_cap),
+                            constrained.scope == "network", fill=False)
     align = _aligner(constrained, own, earlier, spec.kind)
     earlier_rows = dict(earlier.rows)
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
@@ -148,9 +139,9 @@ def _period(ctx: RequestContext, spec: ComparisonSpec, constrained: Constrained,
             now_cell, then_cell = pub[m], (then[m] if then else None)
             cell = ComparisonCell(spec.kind)
             if then_cell is None:
-                cell.suppressed, cell.reason = True, "BELOW_THRESHOLD"
+                cell.suppressed, cell.reason = True, Reason.BELOW
             elif now_cell.suppressed or then_cell.suppressed or now_cell.value is None or then_cell.value is None:
-                cell.suppressed, cell.reason = True, then_cell.reason or now_cell.reason or "BELOW_THRESHOLD"
+                cell.suppressed, cell.reason = True, then_cell.reason or now_cell.reason or Reason.BELOW
             else:
                 cell.value = then_cell.value
                 cell.delta = now_cell.value - then_cell.value

@@ -1,0 +1,106 @@
+"""Running the privacy pipeline's queries on the serving engine: compile (choosing a rollup),
+pool over organizations, cache, execute. The pipeline itself (resolvers/privacy/pipeline.py)
+sees only :class:`ServicesExecutor`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from metrics.catalog import Catalog
+from metrics.compiler import CompiledQuery, compile_query, render
+from metrics.query import Query
+from resolvers.cache import RequestMemo
+from resolvers.context import RequestContext, Services
+from resolvers.privacy import Caller as PrivacyCaller
+from resolvers.privacy import Constrained, constrain
+from resolvers.privacy.params import PrivacyParams
+from resolvers.privacy.pipeline import Executed
+from resolvers.privacy.pooled import pooled_select
+from resolvers.request import InsightRequest
+
+_PEER_COLUMN = {"same_org_type": "org_type", "same_region": "region", "same_country": "country"}
+
+
+def constrain_request(ctx: RequestContext, request: InsightRequest) -> Constrained:
+    caller = PrivacyCaller(ctx.caller.org_id, ctx.caller.role)
+    return constrain(request, caller, ctx.services.catalog, ctx.services.settings)
+
+
+def compile_for(services: Services, query: Query, pooled: bool, opened: Any,
+                summary: bool = False) -> tuple[CompiledQuery, str]:
+    """The compiled query and the SQL to run on the version ``opened`` (from a rollup when one
+    of that version covers it), in the serving engine's dialect. Compiled once per (query,
+    version): see ``Services.compiled``. ``summary``: pooled, only what the organization rules
+    judge (``pooled_select``)."""
+    dialect = services.engine.dialect
+
+    def build() -> tuple[CompiledQuery, str]:
+        rollups = services.rollups.available(opened) if services.rollups is not None else None
+        if pooled:
+            compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
+                                     dialect, rollups=rollups, ordered=False)
+            select = pooled_select(compiled, services.catalog, services.settings.row_cap,
+                                   services.settings.privacy_rounding_base, summary=summary)
+            return compiled, render(select, dialect)
+        compiled = compile_query(services.catalog, query, dialect, rollups=rollups)
+        return compiled, compiled.sql
+
+    return services.compiled.get_or_compute((query, pooled, summary, opened.version.number), build)
+
+
+@dataclass
+class ServicesExecutor:
+    """The privacy pipeline's executor for one request on one warehouse version."""
+
+    services: Services
+    opened: Any
+    memo: RequestMemo | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.services.catalog
+
+    @cached_property
+    def params(self) -> PrivacyParams:
+        return PrivacyParams.from_settings(self.services.settings)
+
+    @property
+    def row_cap(self) -> int:
+        return self.services.settings.row_cap
+
+    def run(self, query: Query, pooled: bool, summary: bool = False) -> Executed:
+        services, opened, memo = self.services, self.opened, self.memo
+        compiled, sql = compile_for(services, query, pooled or summary, opened, summary)
+        key = (sql, opened.version.number)
+
+        def run() -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = services.engine.execute(sql, opened=opened).to_pylist()
+            return rows
+
+        def cached() -> list[dict[str, Any]]:
+            return services.cache.get_or_compute(key, run) if services.cache is not None else run()
+
+        return Executed(compiled, memo.get(key, cached) if memo is not None else cached())
+
+    def peer_group(self, own_org: str, peer_group: str) -> tuple[str, ...]:
+        engine, opened = self.services.engine, self.opened
+
+        def lookup() -> tuple[str, ...]:
+            me = engine.execute("SELECT org_type, region, country FROM organizations WHERE org_id = ?",
+                                [own_org], opened=opened).to_pylist()
+            column = _PEER_COLUMN.get(peer_group)
+            if column and me:
+                # column names come from the fixed table above, never from the request
+                peers = engine.execute(f"SELECT org_id FROM organizations WHERE {column} = ? AND org_id <> ?",
+                                       [me[0][column], own_org], opened=opened).to_pylist()
+            else:
+                peers = engine.execute("SELECT org_id FROM organizations WHERE org_id <> ?",
+                                       [own_org], opened=opened).to_pylist()
+            return tuple(sorted(r["org_id"] for r in peers))
+
+        # Every widget of a tab compares with the same peer group: look it up once per request.
+        key = ("peer group", own_org, peer_group, opened.version.number)
+        return self.memo.get(key, lookup) if self.memo is not None else lookup()
