@@ -40,9 +40,12 @@ lint: setup
 bench: setup
 	CID_GRAPH_SECRET_PATH=$(CURDIR)/bench/out/secret.key $(RUN) python -m bench
 
+# The attack suite on the demo network, then the independent red team on its own 60-organization
+# network: each writes its report and exits non-zero on a leak (the red team on any recovery).
 privacy-audit: setup
 	$(RUN) pytest tests/privacy -q
 	$(RUN) python -m bench.privacy_audit --size $(or $(AUDIT_SIZE),medium) --out bench/PRIVACY_AUDIT.md
+	$(RUN) python -m bench.redteam --budget full --out bench/redteam/REPORT.md
 
 clean:
 	rm -rf .venv data cid_graph/static/web
