@@ -249,12 +249,21 @@ def _cmd_classify_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.classify import default_model, evaluate, read_labelled
 
     rows = read_labelled(args.labelled)
-    report = evaluate(default_model(Path(settings.classifier_cache).expanduser()), rows)
+    report = evaluate(default_model(Path(settings.classifier_cache).expanduser()), rows,
+                      threshold=settings.classification_threshold)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
     print(f"{report['n']} titles: type accuracy {report['type_accuracy']:.1%} (macro-F1 {report['type_macro_f1']:.3f}), "
           f"category accuracy {report['category_accuracy']:.1%} (macro-F1 {report['category_macro_f1']:.3f})")
+    blind, at = report["without_org_type"], report["at_threshold"]
+    print(f"without the organization's type: type accuracy {blind['type_accuracy']:.1%}, "
+          f"category accuracy {blind['category_accuracy']:.1%}")
+    print(f"calibration error (10 bins): type {report['type_calibration_error']:.1%}, "
+          f"category {report['category_calibration_error']:.1%}")
+    print(f"at the threshold {at['threshold']:g}: type labels {at['type']['precision']:.1%} right, covering "
+          f"{at['type']['coverage']:.1%} of titles; category {at['category']['precision']:.1%} right, covering "
+          f"{at['category']['coverage']:.1%}")
     for lang, numbers in sorted(report["per_language"].items()):
         print(f"  {lang:3} n={numbers.get('n', '')} " + " ".join(
             f"{k}={v:.1%}" for k, v in numbers.items() if isinstance(v, float)))

@@ -29,3 +29,11 @@ def test_evaluate_bad_file(tmp_path):
     bad.write_text("title,event_type\nHamlet,play\n", encoding="utf-8")
     proc = _run(tmp_path, "--labelled", str(bad))
     assert proc.returncode == 2 and "missing column" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_evaluate_text_names_blind_accuracy_calibration_and_the_threshold(tmp_path):
+    proc = _run(tmp_path, "--labelled", str(HELDOUT))
+    assert proc.returncode == 0, proc.stderr
+    for phrase in ("without the organization's type: type accuracy", "calibration error (10 bins)",
+                   "at the threshold 0.5: type labels"):
+        assert phrase in proc.stdout, proc.stdout

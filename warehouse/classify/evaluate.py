@@ -18,6 +18,7 @@ from typing import Any
 from sklearn.metrics import f1_score
 
 from cid_graph.errors import InputFileError
+from warehouse.classify.apply import CONFIDENCE_THRESHOLD
 from warehouse.classify.labels import CATEGORY_LABELS, TYPE_LABELS, LabelledRow
 from warehouse.classify.model import EventClassifier
 
@@ -82,7 +83,34 @@ def _accuracy(pairs: Sequence[tuple[str, str]]) -> float:
     return sum(a == b for a, b in pairs) / len(pairs) if pairs else 0.0
 
 
-def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, Any]:
+def _calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: over confidence bins of equal width, the gap between the mean
+    stated confidence and the observed accuracy, weighted by the bin's share of the rows.
+
+    >>> _calibration_error([0.9, 0.9, 0.9, 0.9], [True, True, True, False])
+    0.15
+    """
+    if not confidences:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        ix = [i for i, c in enumerate(confidences) if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if ix:
+            gap = sum(confidences[i] for i in ix) / len(ix) - sum(correct[i] for i in ix) / len(ix)
+            total += abs(gap) * len(ix) / len(confidences)
+    return round(total, 4)
+
+
+def _at_threshold(confidences: Sequence[float], correct: Sequence[bool], threshold: float) -> dict[str, float]:
+    """Precision (accuracy of the labels at or above the threshold, those shown as ``model``) and
+    coverage (their share of all rows)."""
+    kept = [ok for c, ok in zip(confidences, correct, strict=True) if c >= threshold]
+    return {"precision": round(sum(kept) / len(kept), 4) if kept else 0.0,
+            "coverage": round(len(kept) / len(confidences), 4) if confidences else 0.0}
+
+
+def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: float = CONFIDENCE_THRESHOLD) -> dict[str, Any]:
     """Compare the model's predictions with the labels.
 
     Returns a JSON-ready dict: ``n``, ``type_accuracy``, ``category_accuracy``,
@@ -90,7 +118,11 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, A
     ``per_language`` ({language: {n, type_accuracy, category_accuracy, type_macro_f1,
     category_macro_f1}}) and
     ``type_confusion`` ({labels, matrix}: ``matrix[i][j]`` counts rows labelled ``labels[i]``
-    predicted ``labels[j]``).
+    predicted ``labels[j]``); ``without_org_type`` (type and category accuracy when the
+    organization's type is not given); ``type_calibration_error`` and
+    ``category_calibration_error`` (expected calibration error of the stated confidence, 10
+    bins); ``at_threshold`` ({threshold, type: {precision, coverage}, category: {...}}: how
+    right the labels at or above the confidence threshold are, and their share).
     """
     preds = model.predict([r.title for r in rows], [r.org_type for r in rows],
                           [r.country for r in rows], [r.venue for r in rows])
@@ -98,6 +130,12 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, A
     true_c = [r.event_category for r in rows]
     pred_t = [p.event_type for p in preds]
     pred_c = [p.event_category for p in preds]
+    ok_t = [a == b for a, b in zip(true_t, pred_t, strict=True)]
+    ok_c = [a == b for a, b in zip(true_c, pred_c, strict=True)]
+    conf_t = [float(p.event_type_confidence) for p in preds]
+    conf_c = [float(p.event_category_confidence) for p in preds]
+    blind = model.predict([r.title for r in rows], [None] * len(rows),
+                          [r.country for r in rows], [r.venue for r in rows])
     by_lang: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_lang.setdefault(r.language or "unknown", []).append(i)
@@ -129,6 +167,14 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow]) -> dict[str, A
             for lang, ix in sorted(by_lang.items())
         },
         "type_confusion": {"labels": labels, "matrix": matrix},
+        "without_org_type": {
+            "type_accuracy": round(_accuracy([(a, p.event_type) for a, p in zip(true_t, blind, strict=True)]), 4),
+            "category_accuracy": round(_accuracy([(a, p.event_category) for a, p in zip(true_c, blind, strict=True)]), 4),
+        },
+        "type_calibration_error": _calibration_error(conf_t, ok_t),
+        "category_calibration_error": _calibration_error(conf_c, ok_c),
+        "at_threshold": {"threshold": threshold, "type": _at_threshold(conf_t, ok_t, threshold),
+                         "category": _at_threshold(conf_c, ok_c, threshold)},
         "model_version": model.version,
         "model_data_hash": model.data_hash,
     }

@@ -117,3 +117,26 @@ def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
     path.write_bytes((HEADER + "Fröken Julie,sv,SE,,play,drama\n").encode("latin-1"))
     with pytest.raises(InputFileError, match="not valid UTF-8"):
         read_labelled(path)
+
+
+def test_evaluate_reports_blind_accuracy_calibration_and_the_threshold() -> None:
+    """Issue 15: accuracy without the organization's type, how well the stated confidence matches
+    the observed accuracy, and how right (and how many) the labels above the threshold are."""
+
+    class _ByOrgType(_Fixed):
+        def predict(self, titles: Sequence[str], org_types: Sequence[str | None] | None = None,
+                    *_: Any) -> list[Prediction]:
+            out = super().predict(titles)
+            if org_types is not None and all(o is None for o in org_types):  # blind: every type wrong
+                return [Prediction("festival", 0.3, p.event_category, 0.8) for p in out]
+            return out
+
+    rows = [LabelledRow(r.title, r.event_type, r.event_category, language=r.language, org_type="music")
+            for r in ROWS]
+    report = evaluate(cast(EventClassifier, _ByOrgType(ANSWERS)), rows, threshold=0.85)
+    assert report["without_org_type"] == {"type_accuracy": 0.0, "category_accuracy": 0.75}
+    # stated 0.9 for types that are right 3 times in 4; 0.8 for categories right 3 times in 4
+    assert report["type_calibration_error"] == 0.15
+    assert report["category_calibration_error"] == 0.05
+    assert report["at_threshold"] == {"threshold": 0.85, "type": {"precision": 0.75, "coverage": 1.0},
+                                      "category": {"precision": 0.0, "coverage": 0.0}}
