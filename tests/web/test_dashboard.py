@@ -177,6 +177,12 @@ def test_filter_scope_benchmark_and_language_update_the_charts(page: Any, site: 
     shown = page.get_attribute(".kpi[data-kpi=BUYERS]", "data-value")
     assert kpi is not None and (shown == "suppressed" if kpi["suppressed"] else float(shown) == kpi["value"])
     assert "Land: Sverige" in page.locator("#active-filters").inner_text()
+    # where the differencing guard answered another population than asked, the card says so
+    for widget in ("purchasingPower", "ageGender", "educationLevel"):
+        adjusted = api["data"][widget]["meta"]["populationAdjusted"]
+        card = page.locator(f".card[data-widget={widget}]")
+        assert card.get_attribute("data-adjusted") == ("true" if adjusted else "false"), widget
+        assert ("Tallene gjelder et litt annet utvalg" in card.locator("p.note").inner_text()) is adjusted
     region_options = page.locator("[data-control=region] option").all_inner_texts()
     assert all("SE-" in o for o in region_options[1:]), region_options
 

@@ -95,7 +95,8 @@ export interface Row {
 export interface InsightResult {
   columns: { name: string; kind: string; label: string; unit: string | null; dimension: string | null; metric: string | null }[];
   rows: Row[];
-  meta: { rowCount: number; truncated: boolean; scope: string; suppressedCells: number; locale: string; privacyK: number };
+  meta: { rowCount: number; truncated: boolean; scope: string; suppressedCells: number; locale: string; privacyK: number;
+    populationAdjusted?: boolean };
 }
 
 export interface DemoToken {

@@ -193,7 +193,9 @@ function renderWidget(view: WidgetView, result: InsightResult): void {
   view.card.dataset.renders = String(view.renders);
   const suppressed = cells.filter((c) => c.suppressed).length;
   view.card.dataset.suppressed = String(suppressed);
-  view.noteEl.textContent = suppressed ? t('suppressedNote', { n: suppressed }) : '';
+  const notes = [suppressed ? t('suppressedNote', { n: suppressed }) : '', result.meta?.populationAdjusted ? t('adjustedNote') : ''];
+  view.noteEl.textContent = notes.filter(Boolean).join(' ');
+  view.card.dataset.adjusted = String(Boolean(result.meta?.populationAdjusted));
   renderTable(view, table, def.kind === 'ageGender' || def.kind === 'heatmap' || def.kind === 'tilemap' ? 2 : 1);
   if (!cells.length) {
     view.chart?.clear();
