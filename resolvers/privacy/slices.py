@@ -87,49 +87,20 @@ class Rule:
     def safe(self, by_org: Mapping[Any, int]) -> bool:
         """At least k buyers; pooled: at least min_orgs organizations, none dominating (p%)."""
         counts = sorted((n for n in by_org.values() if n > 0), reverse=True)
-        total = sum(counts)
-        if total < self.k:
-            return False
-        if self.min_orgs is None:
-            return True
-        if len(counts) < self.min_orgs:
-            return False
-        return total - sum(counts[:3]) >= self.p * counts[0]
+        return self.safe_bounds(sum(counts), len(counts), counts[0] if counts else 0.0, sum(counts[:3]))
 
     def safe_summary(self, s: Summary) -> bool:
         """:meth:`safe` from a slice's summary."""
-        return self._safe_bounds(_Acc(s.buyers, s.orgs, s.top[0], sum(s.top)))
+        return self.safe_bounds(s.buyers, s.orgs, s.top[0], sum(s.top))
 
-    def _safe_bounds(self, acc: _Acc) -> bool:
+    def safe_bounds(self, buyers: int, orgs: int, top1: float, top3: float) -> bool:
         """Safe for certain, from bounds: at least ``orgs`` organizations, the largest one at most
         ``top1`` and the three largest at most ``top3`` buyers together."""
-        if acc.buyers < self.k:
+        if buyers < self.k:
             return False
         if self.min_orgs is None:
             return True
-        return acc.orgs >= self.min_orgs and acc.buyers - acc.top3 >= self.p * acc.top1
-
-
-@dataclass(frozen=True)
-class _Acc:
-    """Consecutive days pooled: their buyers, and bounds on their organizations (at least the most
-    on one day; the largest organization at most the sum of each day's largest; the three largest
-    at most the sum of each day's three largest)."""
-
-    buyers: int
-    orgs: int
-    top1: float
-    top3: float
-
-    def add(self, s: Summary) -> _Acc:
-        return _Acc(self.buyers + s.buyers, max(self.orgs, s.orgs), self.top1 + s.top[0], self.top3 + sum(s.top))
-
-
-def summary_of(by_org: Mapping[Any, int]) -> Summary:
-    """A slice's summary from its buyers by organization."""
-    counts = sorted((n for n in by_org.values() if n > 0), reverse=True)
-    top = (counts + [0, 0, 0])[:3]
-    return Summary(sum(counts), len(counts), (float(top[0]), float(top[1]), float(top[2])))
+        return orgs >= self.min_orgs and buyers - top3 >= self.p * top1
 
 
 def _merge(parts: Sequence[Mapping[Any, int]]) -> dict[Any, int]:
@@ -317,15 +288,16 @@ def _days(probe: Query, dimension: str, catalog: Catalog, count: Counter,
         return list(summaries)
     last = len(summaries) - 1
     needed: set[int] = set()
-    k, min_orgs, p = rule.k, rule.min_orgs or 0, rule.p
     for i in unsafe:  # a run opened on day i has closed, at the latest, where the bounds say so
+        # pooled over days i..j: buyers, the most organizations on one day (at least that many
+        # in all), the sums of each day's largest and three largest (at most that much in all)
         n = orgs = 0
         top1 = top3 = 0.0
         j = i
         while j < last:
             s = summaries[j][1]
             n, orgs, top1, top3 = n + s.buyers, max(orgs, s.orgs), top1 + s.top[0], top3 + sum(s.top)
-            if n >= k and orgs >= min_orgs and n - top3 >= p * top1:
+            if rule.safe_bounds(n, orgs, top1, top3):
                 break
             j += 1
         needed.update(range(i, j + 1))

@@ -13,20 +13,28 @@ from warehouse.ingest import ingest
 from warehouse.secret import Secret
 from warehouse.store import WarehouseStore
 
+ORGS, TX = EXAMPLES / "organizations.csv", EXAMPLES / "transactions.csv"
 
-def test_a_version_without_org_noise_is_refused_until_loaded_again(store: WarehouseStore, secret: Secret) -> None:
-    orgs, tx = EXAMPLES / "organizations.csv", EXAMPLES / "transactions.csv"
-    ingest(store, secret, [orgs], [tx])
-    # an older CID Graph built versions without the organizations' noise factors
-    path = store.require_current().path
-    con = duckdb.connect(str(path))
-    con.execute("DROP TABLE org_noise")
+
+def _refused_after(store: WarehouseStore, secret: Secret, *statements: str) -> tuple[Engine, WarehouseError]:
+    """Load the examples, run ``statements`` on the published version (an older CID Graph's
+    tables), and return the engine with the error it refuses the version with."""
+    ingest(store, secret, [ORGS], [TX])
+    con = duckdb.connect(str(store.require_current().path))
+    for sql in statements:
+        con.execute(sql)
     con.close()
     engine = Engine(store.root)
     with pytest.raises(WarehouseError) as err:
         engine.require()
-    assert "org_noise" in str(err.value) and "cid-graph ingest" in (err.value.hint or "")
-    again = ingest(store, secret, [orgs])
+    return engine, err.value
+
+
+def test_a_version_without_org_noise_is_refused_until_loaded_again(store: WarehouseStore, secret: Secret) -> None:
+    # an older CID Graph built versions without the organizations' noise factors
+    engine, err = _refused_after(store, secret, "DROP TABLE org_noise")
+    assert "org_noise" in str(err) and "cid-graph ingest" in (err.hint or "")
+    again = ingest(store, secret, [ORGS])
     assert again.published
     counts = engine.execute("SELECT (SELECT count(DISTINCT org_id) FROM org_noise) AS f, "
                             "(SELECT count(*) FROM org_noise) AS n, (SELECT count(*) FROM organizations) AS o")
@@ -39,18 +47,11 @@ def test_a_version_with_one_factor_per_organization_is_refused_until_loaded_agai
     """The older org_noise held one factor per organization for every measure (a ratio of two
     isolated figures cancelled it): such a version is refused, and the next load rebuilds the table
     with one factor per organization and noise slot."""
-    orgs, tx = EXAMPLES / "organizations.csv", EXAMPLES / "transactions.csv"
-    ingest(store, secret, [orgs], [tx])
-    con = duckdb.connect(str(store.require_current().path))
-    con.execute("DROP TABLE org_noise")
-    con.execute("CREATE TABLE org_noise (org_id VARCHAR PRIMARY KEY, factor DOUBLE NOT NULL)")
-    con.execute("INSERT INTO org_noise SELECT org_id, 1.2 FROM organizations")
-    con.close()
-    engine = Engine(store.root)
-    with pytest.raises(WarehouseError) as err:
-        engine.require()
-    assert "org_noise per measure" in str(err.value) and "cid-graph ingest" in (err.value.hint or "")
-    assert ingest(store, secret, [orgs]).published
+    engine, err = _refused_after(store, secret, "DROP TABLE org_noise",
+                                 "CREATE TABLE org_noise (org_id VARCHAR PRIMARY KEY, factor DOUBLE NOT NULL)",
+                                 "INSERT INTO org_noise SELECT org_id, 1.2 FROM organizations")
+    assert "org_noise per measure" in str(err) and "cid-graph ingest" in (err.hint or "")
+    assert ingest(store, secret, [ORGS]).published
     rows = engine.execute("SELECT count(*) AS n, count(DISTINCT factor) AS d FROM org_noise").to_pylist()
     assert rows == [{"n": 5 * NOISE_SLOTS, "d": 5 * NOISE_SLOTS}]
     engine.close()

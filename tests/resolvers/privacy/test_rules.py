@@ -16,7 +16,7 @@ from metrics.query import Filter, Query
 from resolvers.privacy.params import PrivacyParams
 from resolvers.privacy.protect import Protection
 from resolvers.privacy.reasons import REASONS, Reason
-from resolvers.privacy.slices import Rule, _normalize_list, segments, summary_of
+from resolvers.privacy.slices import Rule, Summary, _normalize_list, segments
 
 POOLED = Rule(k=10, min_orgs=5, p=0.15)
 OWN = Rule(k=10)
@@ -36,6 +36,11 @@ def test_a_slice_is_safe_with_k_buyers_and_pooled_with_five_organizations_none_d
         by_org: dict[str, int], own: bool, pooled: bool) -> None:
     assert OWN.safe(by_org) is own
     assert POOLED.safe(by_org) is pooled
+
+
+def summary_of(by_org: dict[str, int]) -> Summary:
+    counts = sorted(by_org.values(), reverse=True) + [0, 0, 0]
+    return Summary(sum(by_org.values()), len(by_org), (float(counts[0]), float(counts[1]), float(counts[2])))
 
 
 def _day(d: int) -> date:
