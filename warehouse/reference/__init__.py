@@ -1,9 +1,13 @@
-"""Reference data of the warehouse: regions, postal codes, area indices, exchange rates.
+"""Reference data of the warehouse: regions, population, postal codes, area indices, FX rates.
 
 The tables are plain CSV files beside this module (their sources and licences are in
 ``SOURCES.md``); :func:`load_reference_tables` puts them into a DuckDB connection:
 
 - ``ref_regions``: first-level regions of NO, SE, DK, FI and IS (ISO 3166-2, population).
+- ``ref_population``: official population per region (``age_group = gender = 'all'``) with
+  the year and source of every figure, plus per-region age group x gender rows that are
+  SYNTHETIC (``source`` starts with ``SYNTHETIC:``) until an operator supplies licensed
+  data; regions without a sourced figure have no rows (see ``build_population.py``).
 - ``ref_postal_codes``: normalized postal code -> municipality -> region.
 - ``ref_area_indices``: SYNTHETIC area type, purchasing power, education level and home type
   per postal code (demo only; an operator replaces the file with licensed data).
@@ -41,6 +45,7 @@ POSTAL_CODE_DIGITS: dict[str, int] = {"NO": 4, "SE": 5, "DK": 4, "FI": 5, "IS": 
 #: Table name -> (CSV file, typed columns as ``column: SQL type``; the rest stay VARCHAR).
 REFERENCE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "ref_regions": ("regions.csv", {"population": "BIGINT"}),
+    "ref_population": ("population.csv", {"population": "BIGINT", "year": "INTEGER"}),
     "ref_postal_codes": ("postal_codes.csv", {}),
     "ref_area_indices": ("area_indices_synthetic.csv", {}),
     "ref_fx_rates": ("fx_rates.csv", {"valid_from": "DATE", "units_per_eur": "DOUBLE"}),
@@ -51,7 +56,8 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, *, temp: bool = True) 
     """Create (or replace) the ``ref_*`` tables in ``con`` from the CSV files.
 
     Every column is read as VARCHAR, so postal codes keep their leading zeros; only
-    ``population`` (BIGINT), ``valid_from`` (DATE) and ``units_per_eur`` (DOUBLE) are typed.
+    ``population`` (BIGINT), ``year`` (INTEGER), ``valid_from`` (DATE) and ``units_per_eur``
+    (DOUBLE) are typed.
 
     Args:
         con: the connection to create the tables in.
