@@ -25,6 +25,16 @@ over regions by population, every org type, local names ("Bergen Filharmoniske S
 runs; buyers whose age and gender depend on the kind of event, who return to the same
 organization, buy twice for an event or return tickets; prices in local currency.
 
+Customer histories (:mod:`warehouse.demo.histories`): how often buyers come back depends on
+the organization's type: season-ticket holders of a sports club return far more often than a
+festival's buyers, theatres and concert halls lie in between, and loyal customers buy across
+the three years. :data:`INTENDED_HISTORY` holds what the generator aims at per org type (the
+returning share of buyer rows and the share of rows per frequency band), to compare with
+what the warehouse computes::
+
+    INTENDED_HISTORY["sports"]["returning_share"]     # 0.75
+    INTENDED_HISTORY["festival"]["frequency"]["1"]    # share of rows: 1 event in 365 days
+
 What is messy on purpose (each counted in ``expected``): local spellings of org types, event
 types and categories; organizations without ``region``; mixed gender codes; Swedish postal
 codes with a space; blank currency and event type; timestamps with an offset, in UTC (``Z``)
@@ -47,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from warehouse.demo.events import make_events
+from warehouse.demo.histories import INTENDED_HISTORY
 from warehouse.demo.organizations import make_organizations
 from warehouse.demo.output import (
     BAD_ROWS,
@@ -58,7 +69,7 @@ from warehouse.demo.output import (
 from warehouse.demo.places import load_places
 from warehouse.demo.purchases import make_purchases
 
-__all__ = ["SIZES", "DemoFiles", "Size", "generate"]
+__all__ = ["INTENDED_HISTORY", "SIZES", "DemoFiles", "Size", "generate"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Buyers are drawn per event; each buyer is a member of a customer pool per (organization,
 kind of event), so regulars come back to several events of the same organization with the
-same customer number, age, gender and postal code. A buyer makes one purchase, sometimes two
+same customer number, age, gender and postal code. How often they come back, and over which
+years, depends on the organization's type (:mod:`warehouse.demo.histories`: season-ticket
+holders of a club far more often than a festival's buyers). A buyer makes one purchase, sometimes two
 or three (the same customer number again), and sometimes returns tickets (a negative row;
 some returns cancel the whole purchase, so that buyer nets to zero).
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from warehouse.demo.events import DAY, KIND_NAMES, PRICE_FACTOR, WINDOW_END, Events
+from warehouse.demo.histories import assign_members
 from warehouse.demo.kinds import KINDS, TICKET_MIX
 from warehouse.demo.names import FIRST_NAMES, LAST_NAMES
 from warehouse.demo.organizations import Organization
@@ -38,9 +41,9 @@ HOUR_EVENING = np.array([0.3, 0.15, 0.08, 0.05, 0.05, 0.1, 0.4, 1.0, 1.8, 2.2, 2
                          3.2, 2.6, 2.5, 2.6, 2.9, 3.4, 4.2, 4.6, 4.2, 3.0, 1.2])
 HOUR_DAYTIME = np.array([0.1, 0.05, 0.02, 0.02, 0.02, 0.05, 0.3, 1.2, 2.5, 3.5, 4.5, 4.8, 4.6,
                          4.2, 3.8, 3.2, 2.6, 2.2, 2.0, 2.0, 1.8, 1.2, 0.6, 0.3])
-#: Share of a segment's buyer slots that are distinct people (the rest are returning).
-DISTINCT_SHARE = 0.6
 ANONYMOUS_SHARE = 0.055
+#: A kind an organization programmes fewer times than this shares a pool with its other such kinds.
+MIN_POOL_EVENTS = 3
 REFUND_SHARE = 0.025
 
 
@@ -96,15 +99,11 @@ def _code_tables(places: Places) -> tuple[np.ndarray, np.ndarray, dict[str, tupl
 
 
 def _pool(rng: np.random.Generator, orgs: list[Organization], places: Places,
-          seg_org: np.ndarray, seg_kind: np.ndarray, size: np.ndarray,
-          tables: dict) -> Pool:
-    n = int(size.sum())
-    seg = np.repeat(np.arange(len(size)), size)
-    org = seg_org[seg]
-    kind = seg_kind[seg]
-    seg_start = np.cumsum(size) - size
+          org: np.ndarray, kind: np.ndarray, tables: dict) -> Pool:
+    """Customers (sorted by organization) who buy for events of ``kind`` at ``org``."""
+    n = len(org)
     org_first = np.full(len(orgs), n, dtype=np.int64)
-    np.minimum.at(org_first, seg_org, seg_start)
+    np.minimum.at(org_first, org, np.arange(n))
     cust_no = np.arange(n) - org_first[org]
     age_spec = np.array([(KINDS[k].age + (0.0, 0.0, 1.0))[:6] for k in KIND_NAMES])
     a = age_spec[kind]
@@ -163,6 +162,26 @@ def _clock(rng: np.random.Generator, daytime: np.ndarray) -> np.ndarray:
     return hour * 3600 + rng.integers(0, 3600, n)
 
 
+def _pool_keys(events: Events, n_e: np.ndarray, n_kinds: int) -> np.ndarray:
+    """Each event's customer pool: its organization × kind, except that the kinds an
+    organization programmes fewer than ``MIN_POOL_EVENTS`` times share one pool (a museum's
+    talk and its family day draw on its exhibition public), with the demographics of the
+    biggest of them."""
+    pair = events.org * n_kinds + events.kind
+    keys, inv, count = np.unique(pair, return_inverse=True, return_counts=True)
+    slots = np.bincount(inv, weights=n_e, minlength=len(keys))
+    thin = count < MIN_POOL_EVENTS
+    org = keys // n_kinds
+    order = np.lexsort((-slots, org))
+    order = order[thin[order]]
+    first = order[np.r_[True, org[order][1:] != org[order][:-1]]] if len(order) else order
+    merged = keys.copy()
+    rep = np.full(int(org.max()) + 1 if len(org) else 0, -1, dtype=np.int64)
+    rep[org[first]] = keys[first]
+    merged[thin] = rep[org[thin]]
+    return merged[inv]
+
+
 def make_purchases(rng: np.random.Generator, orgs: list[Organization], events: Events,
                    places: Places, n_buyers: int) -> Purchases:
     """About ``n_buyers`` buyers (exactly, before full refunds) over ``events``."""
@@ -171,17 +190,22 @@ def make_purchases(rng: np.random.Generator, orgs: list[Organization], events: E
     n_e = rng.multinomial(n_buyers, events.weight / events.weight.sum())
     ev = np.repeat(np.arange(len(events)), n_e)
     n_b = len(ev)
-    j = np.arange(n_b) - np.repeat(np.cumsum(n_e) - n_e, n_e)
-    seg_key, seg_of_event = np.unique(events.org * n_kinds + events.kind, return_inverse=True)
-    seg_sum = np.bincount(seg_of_event, weights=n_e, minlength=len(seg_key))
-    seg_max = np.zeros(len(seg_key), dtype=np.int64)
-    np.maximum.at(seg_max, seg_of_event, n_e)
-    size = np.maximum(np.maximum(seg_max, np.ceil(seg_sum * DISTINCT_SHARE)), 1).astype(np.int64)
-    pool = _pool(rng, orgs, places, seg_key // n_kinds, seg_key % n_kinds, size, tables)
+    seg_key, seg_of_event = np.unique(_pool_keys(events, n_e, n_kinds), return_inverse=True)
+    seg_org = seg_key // n_kinds
+    # About 55 % of refunds cancel the whole purchase (see below).
+    keep = (1 - ANONYMOUS_SHARE) * (1 - 0.55 * REFUND_SHARE)
+    slot, size = assign_members(rng, n_e, seg_of_event, [orgs[o].org_type for o in seg_org],
+                                keep)
+    slot = np.where(rng.random(n_b) < ANONYMOUS_SHARE, -1, slot)
+    # Only customers who buy get a customer number (in pool order, so by organization).
+    is_used = np.zeros(int(size.sum()), dtype=bool)  # about the number of slots (no sort)
+    is_used[slot[slot >= 0]] = True
+    used = np.flatnonzero(is_used)
+    number = np.cumsum(is_used) - 1
+    member = np.where(slot >= 0, number[np.maximum(slot, 0)], -1)
     seg_start = np.cumsum(size) - size
-    ev_offset = rng.integers(0, size[seg_of_event])
-    member = seg_start[seg_of_event[ev]] + (ev_offset[ev] + j) % size[seg_of_event[ev]]
-    member = np.where(rng.random(n_b) < ANONYMOUS_SHARE, -1, member)
+    used_seg = np.searchsorted(seg_start, used, side="right") - 1
+    pool = _pool(rng, orgs, places, seg_org[used_seg], seg_key[used_seg] % n_kinds, tables)
 
     # Purchases per buyer; refunds come later as extra rows.
     known = member >= 0
