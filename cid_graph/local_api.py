@@ -32,11 +32,11 @@ INSIGHTS_DOCUMENT = """query Insights($query: InsightQuery!, $locale: String) {
       dimensions { dimension value label granularity datePart }
       metrics {
         metric value suppressed reason
-        comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason }
+        comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason currentValue organizationsCompared }
       }
     }
     totals { metrics { metric value suppressed reason
-      comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason } } }
+      comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason currentValue organizationsCompared } } }
     meta { warehouseVersion rowCount truncated scope suppressedCells locale privacyK }
   }
 }"""

@@ -23,11 +23,14 @@ GRANULARITIES: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
 #: Date parts the compiler can extract (integers).
 DATE_PARTS: tuple[str, ...] = ("year", "quarter", "month", "weekday", "hour")
 AGGREGATIONS: tuple[str, ...] = ("count", "count_distinct", "sum", "max")
-METRIC_TYPES: tuple[str, ...] = ("simple", "ratio", "share")
+METRIC_TYPES: tuple[str, ...] = ("simple", "ratio", "share", "per_capita", "population_index")
+#: Metric types computed from a published measure and the official population of the cell's
+#: buyer regions, age groups and genders (resolvers/privacy/population.py), never from raw rows.
+POPULATION_METRIC_TYPES: tuple[str, ...] = ("per_capita", "population_index")
 DIMENSION_TYPES: tuple[str, ...] = ("categorical", "time")
 UNITS: tuple[str, ...] = (
     "buyers", "events", "organizations", "tickets", "eur", "tickets_per_buyer",
-    "eur_per_buyer", "eur_per_ticket", "share",
+    "eur_per_buyer", "eur_per_ticket", "share", "customers", "days", "per_1000_inhabitants", "index",
 )
 FORMATS: tuple[str, ...] = ("integer", "decimal", "currency", "percent")
 #: Operators a measure's structured filter may use.
@@ -137,8 +140,10 @@ class Measure:
 
 @dataclass(frozen=True)
 class Metric:
-    """What users ask for: a measure (simple), a ratio of two measures, or a measure's share
-    of the whole query population (share)."""
+    """What users ask for: a measure (simple), a ratio of two measures, a measure's share of the
+    whole query population (share), a measure per ``per`` inhabitants of the cell's population
+    (per_capita), or a cell's share of the measure over its share of the population, × 100
+    (population_index)."""
 
     name: str
     type: str
@@ -150,7 +155,12 @@ class Metric:
     unit: str = ""
     format: str = "integer"
     decimals: int = 0
+    per: int | None = None  # per_capita: per how many inhabitants
     loc: Loc = field(default=Loc(), compare=False)
+
+    @property
+    def uses_population(self) -> bool:
+        return self.type in POPULATION_METRIC_TYPES
 
     @property
     def measures(self) -> tuple[str, ...]:

@@ -51,6 +51,8 @@ def evaluate(catalog: Catalog, metric: str | Metric, measure_values: Values,
         The value, or ``None`` when an input is missing or a denominator is 0.
     """
     m = catalog.metric(metric) if isinstance(metric, str) else metric
+    if m.uses_population:  # needs the population: resolvers/privacy/population.py, after protection
+        return None
     if m.type == "ratio":
         return _divide(measure_values.get(m.numerator or ""), measure_values.get(m.denominator or ""))
     value = measure_values.get(m.measure or "")

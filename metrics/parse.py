@@ -192,7 +192,7 @@ def parse_dimension(node: LDict, issues: list[ModelIssue]) -> Dimension:
 def parse_metric(node: LDict, issues: list[ModelIssue]) -> Metric:
     """Parse one entry of ``metrics``."""
     allowed = ("name", "type", "measure", "numerator", "denominator", "label", "description",
-               "unit", "format", "decimals")
+               "unit", "format", "decimals", "per")
     r = _Reader(node, "a metric", issues, allowed)
     name = r.text("name", required=True, default="")
     r.what = f"metric '{name}'"
@@ -201,7 +201,7 @@ def parse_metric(node: LDict, issues: list[ModelIssue]) -> Metric:
         numerator=r.text("numerator"), denominator=r.text("denominator"),
         label=r.labels("label"), description=r.labels("description"),
         unit=r.text("unit", True, ""), format=r.text("format", True, ""),
-        decimals=r.integer("decimals") or 0, loc=node.loc,
+        decimals=r.integer("decimals") or 0, per=r.integer("per"), loc=node.loc,
     )
 
 

@@ -187,6 +187,10 @@ def check_metric_references(model: SemanticModel, tables: Tables) -> Iterator[Mo
             elif value and value not in measures:
                 yield m.loc.at(key).issue(f"metric '{m.name}' references missing measure "
                                           f"'{value}'{_suggest(value, measures)}")
+        if m.type == "per_capita" and not (m.per and m.per > 0):
+            yield m.loc.issue(f"metric '{m.name}' of type per_capita needs 'per' (inhabitants, e.g. 1000)")
+        elif m.type != "per_capita" and m.per is not None:
+            yield m.loc.at("per").issue(f"metric '{m.name}' of type {m.type} takes no 'per'")
 
 
 def check_units_formats(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:

@@ -37,7 +37,25 @@ def catalog(services: Services, locale: str) -> dict[str, Any]:
         },
         "languages": list(LANGUAGES),
         "warehouse_version": opened.version.number if opened else None,
+        "data_since": data_since(services, None),
     }
+
+
+def data_since(services: Services, org_id: str | None) -> str | None:
+    """The earliest first-purchase date the warehouse holds (of one organization, or of all): what
+    "first time" (customer status) and "returning" are measured from."""
+    opened = services.engine.current()
+    if opened is None:
+        return None
+
+    def load() -> str | None:
+        where, params = ("WHERE org_id = ?", [org_id]) if org_id else ("", [])
+        rows = services.engine.execute(
+            f"SELECT CAST(min(first_purchased_at_local) AS DATE) AS d FROM buyers {where}", params).to_pylist()
+        return rows[0]["d"].isoformat() if rows and rows[0]["d"] is not None else None
+
+    value: str | None = services.per_version(opened.version.number, f"data_since:{org_id or ''}", load)
+    return value
 
 
 def _all(labels: dict[str, str]) -> dict[str, str]:
@@ -54,8 +72,9 @@ def me(ctx: RequestContext) -> dict[str, Any]:
         if rows:
             r = rows[0]
             org = {"id": r["org_id"], "name": r["name"], "org_type": r["org_type"],
-                   "country": r["country"], "region": r["region"]}
+                   "country": r["country"], "region": r["region"],
+                   "data_since": data_since(ctx.services, ctx.caller.org_id)}
         else:
             org = {"id": ctx.caller.org_id, "name": ctx.caller.org_id, "org_type": "unknown",
-                   "country": "", "region": "unknown"}
+                   "country": "", "region": "unknown", "data_since": None}
     return {"role": ctx.caller.role, "organization": org, "expires_at": getattr(ctx.caller, "expires_at", "")}

@@ -48,20 +48,26 @@ class Services:
     answers: BoundedCache[Any] | None = None
     #: Compiled queries by (query, pooled, warehouse version): compiling is pure, so it is done once.
     compiled: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096, lambda _: 1))
-    _labels: dict[tuple[int, str], dict[str, dict[str, str]]] = field(default_factory=dict)
-    _labels_lock: threading.Lock = field(default_factory=threading.Lock)
+    _versioned: dict[tuple[int, str], Any] = field(default_factory=dict)
+    _versioned_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def value_labels(self, version: int, dimension: str, loader: Any) -> dict[str, dict[str, str]]:
         """Labels of a dynamic dimension's values, cached per warehouse version."""
-        key = (version, dimension)
-        with self._labels_lock:
-            if key in self._labels:
-                return self._labels[key]
-        labels = loader()
-        with self._labels_lock:
-            self._labels = {k: v for k, v in self._labels.items() if k[0] == version}
-            self._labels[key] = labels
+        labels: dict[str, dict[str, str]] = self.per_version(version, "labels:" + dimension, loader)
         return labels
+
+    def per_version(self, version: int, name: str, loader: Any) -> Any:
+        """What ``loader`` reads of a warehouse version (labels, the population), cached per
+        version: a newer version drops what was read of older ones."""
+        key = (version, name)
+        with self._versioned_lock:
+            if key in self._versioned:
+                return self._versioned[key]
+        value = loader()
+        with self._versioned_lock:
+            self._versioned = {k: v for k, v in self._versioned.items() if k[0] == version}
+            self._versioned[key] = value
+        return value
 
 
 @dataclass(frozen=True)

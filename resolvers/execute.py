@@ -19,6 +19,7 @@ from resolvers.privacy import Constrained, constrain
 from resolvers.privacy.params import PrivacyParams
 from resolvers.privacy.pipeline import Executed
 from resolvers.privacy.pooled import pooled_select
+from resolvers.privacy.population import Population
 from resolvers.request import InsightRequest
 
 _PEER_COLUMN = {"same_org_type": "org_type", "same_region": "region", "same_country": "country"}
@@ -84,6 +85,26 @@ class ServicesExecutor:
             return services.cache.get_or_compute(key, run) if services.cache is not None else run()
 
         return Executed(compiled, memo.get(key, cached) if memo is not None else cached())
+
+    def population(self) -> Population | None:
+        """The official population the served version holds (None for a version without it)."""
+        engine, opened = self.services.engine, self.opened
+
+        def load() -> Population | None:
+            try:
+                rows = engine.execute("SELECT country, region, age_group, gender, population FROM population",
+                                      opened=opened).to_pylist()
+            except Exception:  # a version (or export) written before population data: no rates
+                return None
+            counts = {(r["region"], r["age_group"], r["gender"]): int(r["population"])
+                      for r in rows if r["population"] is not None}
+            by_country: dict[str, list[str]] = {}
+            # every region, also those without a figure (a population over them is not known)
+            for r in engine.execute("SELECT country, iso_3166_2 AS region FROM regions", opened=opened).to_pylist():
+                by_country.setdefault(r["country"], []).append(r["region"])
+            return Population(counts, {c: tuple(sorted(rs)) for c, rs in by_country.items()})
+
+        return self.services.per_version(opened.version.number, "population", load)  # type: ignore[no-any-return]
 
     def peer_group(self, own_org: str, peer_group: str) -> tuple[str, ...]:
         engine, opened = self.services.engine, self.opened

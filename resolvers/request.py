@@ -45,6 +45,7 @@ class OrderSpec:
 class ComparisonSpec:
     kind: str
     peer_group: str | None = None
+    like_for_like: bool = False  # periods: only organizations with data in both periods
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class ComparisonCell:
     ratio: float | None = None
     suppressed: bool = False
     reason: str | None = None
+    current: float | None = None  # like for like: this period's value over the same organizations
+    organizations: int | None = None  # like for like: organizations compared (rounded when pooled)
 
 
 @dataclass

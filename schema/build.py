@@ -96,6 +96,10 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
     class ComparisonInput:
         kind: ComparisonKind  # type: ignore[valid-type]
         peer_group: PeerGroup | None = None  # type: ignore[valid-type]
+        like_for_like: bool = strawberry.field(
+            default=False,
+            description="PREVIOUS_PERIOD and SAME_PERIOD_LAST_YEAR: compare only organizations with data in both "
+                        "periods, so that new members are not reported as growth (currentValue, organizationsCompared).")
 
     @strawberry.input(description="One question to the semantic layer.")
     class InsightQuery:
@@ -121,6 +125,12 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         ratio: float | None
         suppressed: bool
         reason: SuppressionReason | None  # type: ignore[valid-type]
+        current_value: float | None = strawberry.field(
+            description="Like for like: this period's value over the organizations compared (value is the earlier "
+                        "period's over the same organizations).")
+        organizations_compared: int | None = strawberry.field(
+            description="Like for like: how many organizations had data in both periods (rounded to the rounding "
+                        "base in NETWORK scope).")
 
     @strawberry.type(description="A metric's value in a row; suppressed values have value null and a reason.")
     class MetricValue:
@@ -184,6 +194,9 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         org_type: str
         country: str
         region: str
+        data_since: str | None = strawberry.field(
+            description="The earliest purchase date the warehouse holds for this organization (ISO date): "
+                        "\"first time\" and \"returning\" buyers are measured from it.")
 
     @strawberry.type
     class Principal:
@@ -244,6 +257,9 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         privacy: PrivacyInfo
         languages: list[str]
         warehouse_version: int | None
+        data_since: str | None = strawberry.field(
+            description="The earliest purchase date the warehouse holds (ISO date): customer status (first time, "
+                        "returning) means first in the data held since then; see me.organization.dataSince for yours.")
 
     @strawberry.type
     class Explain:
@@ -314,7 +330,8 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             order_by=tuple(_order_spec(o) for o in (q.order_by or [])),
             limit=q.limit,
             totals=q.totals,
-            compare=tuple(ComparisonSpec(c.kind.value, c.peer_group.value if c.peer_group else None) for c in (q.compare or [])),
+            compare=tuple(ComparisonSpec(c.kind.value, c.peer_group.value if c.peer_group else None, bool(c.like_for_like))
+                          for c in (q.compare or [])),
             locale=locale,
         )
 
@@ -403,6 +420,7 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             privacy=PrivacyInfo(**data["privacy"]),
             languages=data["languages"],
             warehouse_version=data["warehouse_version"],
+            data_since=data.get("data_since"),
         )
 
     def _metric(m) -> MetricValue:  # type: ignore[no-untyped-def]
@@ -412,7 +430,8 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
                                      peer_group=PeerGroup[c.peer_group.upper()] if c.peer_group else None,
                                      value=c.value, share=c.share, peer_share=c.peer_share, index=c.index,
                                      delta=c.delta, ratio=c.ratio, suppressed=c.suppressed,
-                                     reason=SuppressionReason[c.reason] if c.reason else None)
+                                     reason=SuppressionReason[c.reason] if c.reason else None,
+                                     current_value=c.current, organizations_compared=c.organizations)
                      for c in m.comparisons]
         return MetricValue(metric=Metric[m.metric.upper()], value=m.value, suppressed=m.suppressed,
                            reason=SuppressionReason[m.reason] if m.reason else None, comparisons=comps)

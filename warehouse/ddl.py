@@ -13,7 +13,10 @@ Tables the semantic model reads:
 - ``regions``: first-level regions of the five countries (codes, names, population).
 
 Internal tables (never exposed through the API): ``buyer_rows`` (merged purchase state,
-including fully refunded keys, so that later loads can merge), ``org_noise`` (each
+including fully refunded keys, so that later loads can merge), ``customer_links`` (which buyer
+rows are one customer's at one organization, under a customer pseudonym whose key is derived
+apart from the buyer key's, so that ingest can compute customer history; see
+``warehouse/ingest/history.py``), ``org_noise`` (each
 organization's secret, permanent noise factors for pooled NETWORK cells, one per noise slot, P5), ``transactions_seen``
 (de-duplication state: keyed hashes only), ``loads`` (what each load did) and ``meta``.
 """
@@ -77,12 +80,26 @@ DDL: tuple[str, ...] = (
         purchasing_power         VARCHAR NOT NULL,
         education_level          VARCHAR NOT NULL,
         home_type                VARCHAR NOT NULL,
-        record_key               SMALLINT NOT NULL
+        record_key               SMALLINT NOT NULL,
+        -- customer history at this organization (warehouse/ingest/history.py), never across
+        -- organizations; 'unknown' for a buyer without customer id
+        customer_status          VARCHAR NOT NULL DEFAULT 'unknown',
+        frequency_band           VARCHAR NOT NULL DEFAULT 'unknown',
+        spend_band               VARCHAR NOT NULL DEFAULT 'unknown',
+        customer_count           INTEGER NOT NULL DEFAULT 1,   -- 1: the customer's first row of the year
+        lead_time_days           INTEGER NOT NULL DEFAULT 0,
+        lead_time_band           VARCHAR NOT NULL DEFAULT '0'
     )""",
     """
     CREATE VIEW buyers AS
         SELECT * EXCLUDE (buyer_key) FROM buyer_rows WHERE tickets > 0
     """,
+    """
+    CREATE TABLE customer_links (
+        org_id       VARCHAR NOT NULL,
+        customer_key BLOB NOT NULL,  -- HMAC of (organization, customer id) under a derived key
+        buyer_key    BLOB NOT NULL   -- the buyer row it belongs to
+    )""",
     """
     CREATE TABLE org_noise (
         org_id VARCHAR NOT NULL,
@@ -147,6 +164,18 @@ CLASSIFICATION_SOURCES = ("source", "model", "model_low_confidence", "feedback")
 #: ``event_category`` are ``unclassified`` until the classifier has run). Never published.
 PENDING = "pending"
 UNCLASSIFIED = "unclassified"
+#: Customer history bands (warehouse/ingest/history.py), in display order.
+CUSTOMER_STATUSES = ("first_time", "returning", "unknown")
+FREQUENCY_BANDS = ("1", "2", "3-5", "6+", "unknown")
+SPEND_BANDS = ("0-49", "50-199", "200-499", "500+", "unknown")
+LEAD_TIME_BANDS = ("0", "1-6", "7-13", "14-29", "30-89", "90+")
+#: Booking lead time of a buyer row: calendar days from its first purchase's local date to the
+#: event's local date; a first purchase on or after the event's date counts as 0.
+LEAD_TIME_DAYS_SQL = "greatest(0, date_diff('day', CAST({first_local} AS DATE), {event_date}))"
+LEAD_TIME_BAND_SQL = (
+    "CASE WHEN {days} <= 0 THEN '0' WHEN {days} <= 6 THEN '1-6' WHEN {days} <= 13 THEN '7-13' "
+    "WHEN {days} <= 29 THEN '14-29' WHEN {days} <= 89 THEN '30-89' ELSE '90+' END"
+)
 
 #: Statements that bring a version file written before event classification up to date
 #: (idempotent). Events whose labels came from an earlier, partial rule are re-decided.
@@ -162,6 +191,22 @@ MIGRATIONS: tuple[str, ...] = (
                                         ELSE 'pending' END
        WHERE classification_source IN ('source', 'none', 'unmapped')
          AND source_event_type IS NULL AND source_event_category IS NULL""",
+    # Customer history (a version written before it): buyer rows get the columns; statuses and
+    # bands stay 'unknown' (the customer ids are gone), lead times are computed from the rows.
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS customer_status VARCHAR DEFAULT 'unknown'",
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS frequency_band VARCHAR DEFAULT 'unknown'",
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS spend_band VARCHAR DEFAULT 'unknown'",
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS customer_count INTEGER DEFAULT 1",
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS lead_time_days INTEGER",
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS lead_time_band VARCHAR",
+    """CREATE TABLE IF NOT EXISTS customer_links (
+           org_id VARCHAR NOT NULL, customer_key BLOB NOT NULL, buyer_key BLOB NOT NULL)""",
+    f"""UPDATE buyer_rows SET
+           lead_time_days = {LEAD_TIME_DAYS_SQL.format(first_local='buyer_rows.first_purchased_at_local',
+                                                       event_date='e.event_date')},
+           lead_time_band = {LEAD_TIME_BAND_SQL.format(days=LEAD_TIME_DAYS_SQL.format(
+               first_local='buyer_rows.first_purchased_at_local', event_date='e.event_date'))}
+       FROM events e WHERE e.event_sk = buyer_rows.event_sk AND buyer_rows.lead_time_days IS NULL""",
 )
 
 #: Bounds of an organization's noise factor's distance from 1 (P5: what differencing two pooled

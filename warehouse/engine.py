@@ -149,6 +149,10 @@ def _check_serving_tables(con: duckdb.DuckDBPyConnection, version: Version) -> N
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'org_noise' AND column_name = 'slot'"
     ).fetchone()[0]:  # type: ignore[index]
         missing.append("org_noise per measure (an older one-factor org_noise)")
+    if "buyers" in present and not con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'buyers' AND column_name = 'customer_status'"
+    ).fetchone()[0]:  # type: ignore[index]
+        missing.append("customer history (customer status, frequency, spend and lead time of buyer rows)")
     if missing:
         con.close()
         raise WarehouseError(

@@ -5,7 +5,8 @@ reads, whatever the version holds (the fact view ``buyers``, ``events``, ``organ
 ``regions``, ``org_noise``, any derived ``rollup_*`` table), and none of the internal ones that
 P1 keeps away from readers: ``buyer_rows`` (it carries the keyed buyer hash ``buyer_key``; its
 served form is the ``buyers`` view, which keeps the record keys the cell key method needs),
-``transactions_seen`` (keyed transaction hashes), ``loads`` and ``meta``. No exported column may
+``transactions_seen`` (keyed transaction hashes), ``customer_links`` (customer pseudonyms),
+``loads`` and ``meta``. No exported column may
 be named ``buyer_key`` or hold bytes; the export refuses rather than writes one.
 
 The fact is Hive-partitioned by the year of the first purchase (``buyers/purchase_year=2025/``)
@@ -41,11 +42,12 @@ Progress = Callable[[str], None]
 NOT_EXPORTED = {
     "buyer_rows": "merge state keyed by the buyer hash (P1); served as the buyers view",
     "transactions_seen": "keyed transaction hashes for de-duplication (P1)",
+    "customer_links": "per-organization customer pseudonyms that tie buyer rows together (P1)",
     "loads": "what each load did (operators only)",
     "meta": "version bookkeeping and the secret's fingerprint",
 }
 #: Columns no export may hold, whichever table they appear in (P1).
-FORBIDDEN_COLUMNS = frozenset({"buyer_key", "txn_hash", "content_hash"})
+FORBIDDEN_COLUMNS = frozenset({"buyer_key", "txn_hash", "content_hash", "customer_key"})
 #: Hive partitioning of large tables: table -> (partition column, DuckDB expression).
 PARTITIONS = {"buyers": ("purchase_year", "year(first_purchased_at_local)")}
 #: Sort order inside the files, so that row-group statistics let engines skip data.

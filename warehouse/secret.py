@@ -49,6 +49,11 @@ class Secret:
         """Names the key without revealing it (stored in the warehouse's meta table)."""
         return hmac.new(self.key, b"cid-graph fingerprint", hashlib.sha256).hexdigest()[:16]
 
+    def derived(self, purpose: str) -> Secret:
+        """A key for another purpose, derived from this one: HMAC(key, purpose). Pseudonyms
+        made with it cannot be joined to those made with this key without the key itself."""
+        return Secret(hmac.new(self.key, purpose.encode("utf-8"), hashlib.sha256).digest())
+
     def hmac_hex(self, message: str) -> str:
         return hmac.new(self.key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 

@@ -11,13 +11,15 @@ datetime.date(2023, 2, 28)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from cid_graph.errors import QueryError
-from metrics.query import TimeRange
+from metrics.query import Query, TimeRange
 from resolvers.privacy.constrain import Constrained
+from resolvers.privacy.perturb import perturb_count
 from resolvers.privacy.pipeline import Executor, ProtectedResult, internal_query, run_protected
 from resolvers.privacy.protect import Published
 from resolvers.privacy.reasons import Reason
@@ -55,7 +57,12 @@ def compare(ex: PeerExecutor, request: InsightRequest, constrained: Constrained,
             continue
         seen.add(spec)
         if spec.kind == "benchmark":
+            if spec.like_for_like:
+                raise QueryError("likeForLike applies to PREVIOUS_PERIOD and SAME_PERIOD_LAST_YEAR, not BENCHMARK",
+                                 hint="Drop likeForLike from the BENCHMARK comparison.")
             _benchmark(ex, spec, constrained, own, out)
+        elif spec.like_for_like:
+            _like_for_like(ex, spec, constrained, own, out)
         else:
             _period(ex, spec, constrained, own, out)
     return out
@@ -117,36 +124,119 @@ def _benchmark(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
             out.add(key, m, cell)
 
 
-def _period(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
-            own: ProtectedResult, out: Comparisons) -> None:
+def _earlier_range(spec: ComparisonSpec, constrained: Constrained) -> TimeRange:
     tr = constrained.query.time_range
     if tr is None or tr.start is None or tr.end is None:
         raise QueryError(f"{spec.kind.upper()} needs a timeRange with both from and to",
                          hint="e.g. timeRange: {from: \"2025-01-01\", to: \"2025-06-30\"}")
     if spec.kind == "same_period_last_year":
-        before = TimeRange(_shift_year(tr.start, -1), _shift_year(tr.end, -1), tr.dimension)
-    else:
-        days = (tr.end - tr.start).days + 1
-        before = TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
+        return TimeRange(_shift_year(tr.start, -1), _shift_year(tr.end, -1), tr.dimension)
+    days = (tr.end - tr.start).days + 1
+    return TimeRange(tr.start - timedelta(days=days), tr.start - timedelta(days=1), tr.dimension)
+
+
+def _period(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
+            own: ProtectedResult, out: Comparisons) -> None:
+    before = _earlier_range(spec, constrained)
     earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
     earlier = run_protected(ex, earlier_constrained, internal_query(earlier_constrained, ex.row_cap),
                             constrained.scope == "network", fill=False)
-    align = _aligner(constrained, own, earlier, spec.kind)
-    earlier_rows = dict(earlier.rows)
-    for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
+    _pair(spec, constrained, own, earlier, out)
+
+
+def _pair(spec: ComparisonSpec, constrained: Constrained, now: ProtectedResult, earlier: ProtectedResult,
+          out: Comparisons, answer: ProtectedResult | None = None, organizations: int | None = None) -> None:
+    """Comparison cells of ``now`` against ``earlier``, row by row of ``answer`` (the result
+    asked for, when ``now`` is the same query over fewer organizations)."""
+    answer = answer or now
+    align = _aligner(constrained, answer, earlier, spec.kind)
+    earlier_rows, now_rows = dict(earlier.rows), dict(now.rows)
+    keys = [k for k, _ in answer.rows]
+    lfl = spec.like_for_like
+    for key in [*keys, TOTALS_KEY]:
+        pub = now.totals if key == TOTALS_KEY else now_rows.get(key)
         then = earlier.totals if key == TOTALS_KEY else earlier_rows.get(align(key))
         for m in constrained.query.metrics:
-            now_cell, then_cell = pub[m], (then[m] if then else None)
-            cell = ComparisonCell(spec.kind)
-            if then_cell is None:
-                cell.suppressed, cell.reason = True, Reason.BELOW
+            now_cell, then_cell = (pub[m] if pub else None), (then[m] if then else None)
+            cell = ComparisonCell(spec.kind, organizations=organizations if lfl else None)
+            if then_cell is None or now_cell is None:
+                cell.suppressed, cell.reason, cell.organizations = True, Reason.BELOW, None
             elif now_cell.suppressed or then_cell.suppressed or now_cell.value is None or then_cell.value is None:
                 cell.suppressed, cell.reason = True, then_cell.reason or now_cell.reason or Reason.BELOW
+                cell.organizations = None
             else:
                 cell.value = then_cell.value
+                cell.current = now_cell.value if lfl else None
                 cell.delta = now_cell.value - then_cell.value
                 cell.ratio = now_cell.value / then_cell.value if then_cell.value else None
             out.add(key, m, cell)
+
+
+def _like_for_like(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
+                   own: ProtectedResult, out: Comparisons) -> None:
+    """Growth over the organizations with data in both periods only (issue: new members are not
+    market growth). Both periods are protected like any query over those organizations. Leaving
+    out 1 to ``min_orgs - 1`` organizations in NETWORK scope would make the difference between
+    this comparison and the plain one theirs alone: then every cell is suppressed (P5)."""
+    before = _earlier_range(spec, constrained)
+    query, pooled = constrained.query, constrained.scope == "network"
+    now_orgs = _active(ex, query, query.time_range)
+    then_orgs = _active(ex, query, before)
+    params = ex.params
+    both = _compared(now_orgs, then_orgs, params.min_orgs if pooled else 0)
+    keys = [k for k, _ in own.rows]
+    if pooled and len(both) < params.min_orgs:
+        for key in [*keys, TOTALS_KEY]:
+            for m in query.metrics:
+                out.add(key, m, ComparisonCell(spec.kind, suppressed=True, reason=Reason.FEW_ORGS))
+        return
+    compared = (perturb_count(len(both), sum(map(ord, "".join(both))) % 256, k=params.min_orgs,
+                              base=params.rounding_base) if pooled else len(both))
+    if not both:
+        for key in [*keys, TOTALS_KEY]:
+            for m in query.metrics:
+                out.add(key, m, ComparisonCell(spec.kind, suppressed=True, reason=Reason.BELOW, organizations=0))
+        return
+    now_c = replace(constrained, query=replace(query, org_ids=both))
+    then_c = replace(constrained, query=replace(query, org_ids=both, time_range=before))
+    now = run_protected(ex, now_c, internal_query(now_c, ex.row_cap), pooled, fill=False)
+    earlier = run_protected(ex, then_c, internal_query(then_c, ex.row_cap), pooled, fill=False)
+    _pair(spec, constrained, now, earlier, out, answer=own, organizations=compared)
+
+
+def _compared(now: set[str], then: set[str], min_orgs: int) -> tuple[str, ...]:
+    """The organizations a like-for-like comparison pools: those with data in both periods, less
+    enough of them that what the comparison leaves out of either period (against the same query
+    without likeForLike) is never 1 to ``min_orgs - 1`` organizations, which a difference would
+    isolate (P5). Which ones are left out is fixed by a hash of their ids (the same answer every
+    time), not by their size.
+
+    >>> _compared({"a", "b", "c"}, {"a", "b", "c"}, 5)
+    ('a', 'b', 'c')
+    >>> len(_compared({f"o{i}" for i in range(12)} | {"new"}, {f"o{i}" for i in range(12)}, 5))
+    7
+    """
+    both = now & then
+    gaps = (len(now - both), len(then - both))
+    if min_orgs and any(0 < g < min_orgs for g in gaps):
+        extra = min_orgs - min(gaps)
+        drop = set(sorted(both, key=lambda o: hashlib.sha256(o.encode("utf-8")).hexdigest())[:extra])
+        both -= drop
+    return tuple(sorted(both))
+
+
+def _active(ex: PeerExecutor, query: Query, period: TimeRange | None) -> set[str]:
+    """Organizations (of the query's organizations, and of its filters on organizations' own
+    attributes) with buyer rows in ``period``, whatever its other filters: an organization with
+    data but no buyers in a filtered cell (no concerts last year, say) still counts."""
+    catalog = ex.catalog
+    # filters on the organization itself (country, type) decide which organizations can count
+    org_filters = tuple(f for f in query.filters if catalog.dimension(f.dimension).table == "organizations")
+    probe = Query(metrics=("buyers",), time_range=period, org_ids=query.org_ids, filters=org_filters,
+                  exclude_org_ids=query.exclude_org_ids, extra_group_by=("organization",))
+    ran = ex.run(probe, False)
+    n = ran.compiled.row_count_column
+    return {str(r.get("d_organization")) for r in ran.cells if int(r.get(n) or 0) > 0}
 
 
 def _aligner(constrained: Constrained, now: ProtectedResult, then: ProtectedResult, kind: str) -> Any:

@@ -22,6 +22,7 @@ from resolvers.privacy.cells import BUYER_ROWS, CellView
 from resolvers.privacy.constrain import Constrained
 from resolvers.privacy.fill import fill_empty_cells
 from resolvers.privacy.params import PrivacyParams
+from resolvers.privacy.population import apply_population
 from resolvers.privacy.protect import Protection, Published
 from resolvers.privacy.reasons import Reason
 from resolvers.privacy.slices import Rule, Summary, guard
@@ -49,6 +50,9 @@ class Executor(Protocol):
         """Run ``query``; ``pooled``: over organizations, protected per organization (pooled.py);
         ``summary``: pooled, only buyer rows, organizations and the largest organizations' rows."""
         ...
+
+    # Optionally, ``population() -> Population | None``: the official population the metrics of
+    # resolvers/privacy/population.py divide by (public reference data of the served version).
 
 
 @dataclass
@@ -115,6 +119,10 @@ def run_protected(ex: Executor, constrained: Constrained, query: Query, pooled: 
         reason = (Reason.POPULATION if result.population < params.k
                   else Reason.FEW_ORGS if constrained.scope == "network" else Reason.BELOW)
         result.rows = fill_empty_cells(catalog, constrained, result.rows, metrics, reason)
+    if any(catalog.metric(m).uses_population for m in metrics):
+        population = getattr(ex, "population", None)
+        apply_population(catalog, constrained.query, result.rows, result.totals,
+                         population() if callable(population) else None)
     return result
 
 

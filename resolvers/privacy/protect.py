@@ -30,6 +30,8 @@ class Published:
     value: float | None
     suppressed: bool
     reason: str | None
+    #: A population metric's published measure, until population.py turns it into the value.
+    base: float | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,16 @@ class Protection:
         published: dict[str, Published] = {}
         for metric in metrics:
             m = self.catalog.metric(metric)
+            if m.uses_population:
+                # the published measure; the value is computed from it and the population afterwards
+                if metric in self.own_exact_metrics:
+                    published[metric] = Published(None, False, None, base=exact.get(m.measure or ""))
+                    continue
+                value = protected.get(m.measure or "") if reason is None else None
+                published[metric] = (Published(None, True, reason) if reason is not None
+                                     else Published(None, value is None, None if value is not None else BELOW,
+                                                    base=value))
+                continue
             if metric in self.own_exact_metrics:
                 value = evaluate(self.catalog, m, exact, totals_exact)
                 published[metric] = Published(value, False, None)

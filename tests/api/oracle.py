@@ -300,6 +300,7 @@ class Oracle:
             SELECT b.org_id, b.event_id, o.country, o.org_type, e.region, e.event_type,
                    e.event_category, e.classification_source,
                    b.tickets, b.revenue_eur, b.revenue_eur_utc_date, timezone(o.tz, b.first_at) AS first_local,
+                   b.who, b.first_at, e.event_date,
                    b.gender,
                    {AGE_CASE.replace('a ', '(year(e.event_date) - b.birth_year) ')} AS age_group
             FROM b JOIN org o USING (org_id) JOIN ev e USING (org_id, event_id)

@@ -158,6 +158,9 @@ DIM_SQL = {
     "COUNTRY": "o.country", "REGION": "e.region", "ORG_TYPE": "o.org_type", "EVENT_TYPE": "e.event_type",
     "EVENT_CATEGORY": "e.event_category", "CLASSIFICATION_SOURCE": "e.classification_source",
     "ORGANIZATION": "b.org_id", "EVENT": "e.event_id",
+    # the organization's own customer history and lead time (not enriched: exact in OWN, P6)
+    "CUSTOMER_STATUS": "b.customer_status", "FREQUENCY_BAND": "b.frequency_band",
+    "SPEND_BAND": "b.spend_band", "LEAD_TIME": "b.lead_time_band",
 }
 TIME_SQL = {"PURCHASED_AT": "b.first_purchased_at_local", "EVENT_DATE": "e.event_start_local"}
 PART_SQL = {"WEEKDAY": "isodow({c})", "HOUR": "hour({c})", "MONTH": "month({c})", "QUARTER": "quarter({c})",

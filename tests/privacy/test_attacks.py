@@ -151,7 +151,8 @@ def test_empty_and_small_buckets_are_indistinguishable(attack):
 
 DIMENSIONS = ["AGE_GROUP", "GENDER", "PURCHASING_POWER", "EDUCATION_LEVEL", "AREA_TYPE", "HOME_TYPE",
               "BUYER_REGION", "BUYER_COUNTRY", "COUNTRY", "REGION", "ORG_TYPE", "EVENT_TYPE", "EVENT_CATEGORY",
-              "CLASSIFICATION_SOURCE", "ORGANIZATION", "EVENT", "PURCHASED_AT", "EVENT_DATE"]
+              "CLASSIFICATION_SOURCE", "ORGANIZATION", "EVENT", "PURCHASED_AT", "EVENT_DATE",
+              "CUSTOMER_STATUS", "FREQUENCY_BAND", "SPEND_BAND", "LEAD_TIME"]
 
 
 def test_dimension_list_is_the_catalog(gql, demo_warehouse):

@@ -55,3 +55,23 @@ def test_a_version_with_one_factor_per_organization_is_refused_until_loaded_agai
     rows = engine.execute("SELECT count(*) AS n, count(DISTINCT factor) AS d FROM org_noise").to_pylist()
     assert rows == [{"n": 5 * NOISE_SLOTS, "d": 5 * NOISE_SLOTS}]
     engine.close()
+
+
+def test_a_version_without_customer_history_is_refused_until_loaded_again(
+        store: WarehouseStore, secret: Secret) -> None:
+    """A version built before customer history lacks its columns: refused with the hint to load
+    again; the next load adds them (statuses stay unknown: the customer ids are gone; lead times
+    are computed from the rows)."""
+    engine, err = _refused_after(
+        store, secret, "DROP VIEW buyers",
+        *(f"ALTER TABLE buyer_rows DROP COLUMN {c}" for c in
+          ("customer_status", "frequency_band", "spend_band", "customer_count", "lead_time_days", "lead_time_band")),
+        "DROP TABLE customer_links",
+        "CREATE VIEW buyers AS SELECT * EXCLUDE (buyer_key) FROM buyer_rows WHERE tickets > 0")
+    assert "customer history" in str(err) and "cid-graph ingest" in (err.hint or "")
+    assert ingest(store, secret, [ORGS]).published
+    rows = engine.execute("SELECT count(*) AS n, count(*) FILTER (WHERE customer_status = 'unknown') AS unknown, "
+                          "count(*) FILTER (WHERE lead_time_days IS NULL OR lead_time_band IS NULL) AS no_lead "
+                          "FROM buyers").to_pylist()
+    assert rows[0]["n"] > 0 and rows[0]["unknown"] == rows[0]["n"] and rows[0]["no_lead"] == 0
+    engine.close()

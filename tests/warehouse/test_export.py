@@ -16,7 +16,7 @@ from warehouse.export import NOT_EXPORTED, export
 from warehouse.parquet_store import ParquetStore
 from warehouse.store import WarehouseStore
 
-SERVING = {"buyers", "events", "organizations", "regions", "org_noise"}
+SERVING = {"buyers", "events", "organizations", "regions", "org_noise", "population"}
 
 
 @pytest.fixture()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.ddl import PENDING, UNCLASSIFIED
+from warehouse.ddl import LEAD_TIME_BAND_SQL, LEAD_TIME_DAYS_SQL, PENDING, UNCLASSIFIED
 from warehouse.ingest.sqlparts import fold, postal_norm
+from warehouse.secret import Secret
 
 FEEDBACK = "feedback"
 
@@ -117,8 +118,13 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
     return int(after - before)
 
 
-def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: bytes) -> None:
-    """Aggregate the load's purchases per buyer, key them, enrich them and merge them."""
+def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret) -> None:
+    """Aggregate the load's purchases per buyer, key them, enrich them and merge them.
+
+    ``buyer`` keys the buyer rows; ``customer`` (a key derived apart from it) keys the
+    per-organization customer pseudonyms of ``customer_links``, written to the temporary table
+    ``c_new`` for :mod:`warehouse.ingest.history`.
+    """
     # Exchange rates per (currency, local purchase date): an as-of lookup on the few distinct
     # dates, then a plain join for every purchase.
     con.execute("""
@@ -129,6 +135,7 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
               WHERE t.reject_reason IS NULL AND NOT t.duplicate) d
         ASOF JOIN ref_fx_rates fx ON fx.currency = d.currency AND d.day >= fx.valid_from
     """)
+    local_first = f"timezone({_LOCAL_TZ.format(c='x.org_country')}, x.first_tz)"
     # Group on the raw identity first, so the HMAC runs once per buyer, not per purchase.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE b_raw AS
@@ -157,7 +164,9 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
         CREATE OR REPLACE TEMP TABLE b_new AS
         WITH keyed AS (
             SELECT b.*, sha256(?::BLOB || unhex(sha256(?::BLOB || encode(
-                       b.org_id || {_US} || b.event_id || {_US} || b.who)))) AS h
+                       b.org_id || {_US} || b.event_id || {_US} || b.who)))) AS h,
+                   CASE WHEN starts_with(b.who, 'c') THEN unhex(sha256($customer_outer::BLOB || unhex(sha256(
+                       $customer_inner::BLOB || encode(b.org_id || {_US} || b.who))))) END AS customer_key
             FROM b_raw b
         ), enriched AS (
             SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region,
@@ -169,7 +178,7 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
         SELECT unhex(substr(x.h, 1, 32)) AS buyer_key,
                x.event_sk, x.org_id,
                timezone('UTC', x.first_tz) AS first_purchased_at_utc,
-               timezone({_LOCAL_TZ.format(c='x.org_country')}, x.first_tz) AS first_purchased_at_local,
+               {local_first} AS first_purchased_at_local,
                x.purchases, x.tickets,
                x.amount_local,
                x.amount_eur,
@@ -192,11 +201,17 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
                coalesce(ai.purchasing_power, 'unknown') AS purchasing_power,
                coalesce(ai.education_level, 'unknown') AS education_level,
                coalesce(ai.home_type, 'unknown') AS home_type,
-               ('0x' || substr(x.h, 33, 2))::SMALLINT AS record_key
+               ('0x' || substr(x.h, 33, 2))::SMALLINT AS record_key,
+               {LEAD_TIME_DAYS_SQL.format(first_local=local_first, event_date='x.event_date')} AS lead_time_days,
+               x.customer_key
         FROM enriched x
         LEFT JOIN ref_postal_codes pc ON pc.country = x.buyer_country AND pc.postal_code = x.postal
         LEFT JOIN ref_area_indices ai ON ai.country = x.buyer_country AND ai.postal_code = x.postal
-    """, [outer_pad, inner_pad])
+    """.replace("$customer_outer", "?").replace("$customer_inner", "?"),
+        [buyer.outer_pad, buyer.inner_pad, customer.outer_pad, customer.inner_pad])
+    con.execute("""CREATE OR REPLACE TEMP TABLE c_new AS
+                   SELECT buyer_key, org_id, customer_key FROM b_new WHERE customer_key IS NOT NULL""")
+    con.execute("ALTER TABLE b_new DROP COLUMN customer_key")
     con.execute("""
         UPDATE buyer_rows SET
             first_purchased_at_utc = CASE WHEN n.tickets > 0 AND n.first_purchased_at_utc < buyer_rows.first_purchased_at_utc
@@ -218,7 +233,17 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, inner_pad: bytes, outer_pad: by
         FROM b_new n
         WHERE buyer_rows.buyer_key = n.buyer_key
     """)
-    con.execute("""
-        INSERT INTO buyer_rows
-        SELECT n.* FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+    # A purchase that arrives later may be the row's first: its lead time follows.
+    days = LEAD_TIME_DAYS_SQL.format(first_local="buyer_rows.first_purchased_at_local", event_date="e.event_date")
+    con.execute(f"""
+        UPDATE buyer_rows SET lead_time_days = {days}, lead_time_band = {LEAD_TIME_BAND_SQL.format(days=days)}
+        FROM b_new n, events e
+        WHERE buyer_rows.buyer_key = n.buyer_key AND e.event_sk = buyer_rows.event_sk
+          AND buyer_rows.lead_time_days <> {days}
     """)
+    con.execute("""
+        INSERT INTO buyer_rows BY NAME
+        SELECT n.*, 'unknown' AS customer_status, 'unknown' AS frequency_band, 'unknown' AS spend_band,
+               1 AS customer_count, {band} AS lead_time_band
+        FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+    """.replace("{band}", LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")))

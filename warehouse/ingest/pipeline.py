@@ -23,7 +23,7 @@ from warehouse.classify.corrections import CorrectionStore
 from warehouse.classify.versions import label_version, prepare
 from warehouse.ddl import DDL
 from warehouse.derived import build_derived
-from warehouse.ingest import merge, validate, vocab
+from warehouse.ingest import history, merge, validate, vocab
 from warehouse.ingest.org_noise import ensure_org_noise
 from warehouse.ingest.sources import (
     CANONICAL,
@@ -39,6 +39,8 @@ from warehouse.secret import Secret
 from warehouse.store import WarehouseStore
 
 Progress = Callable[[str], None]
+#: What the customer pseudonyms' key is derived for (never the buyer key: P1).
+CUSTOMER_KEY_PURPOSE = "cid-graph customer history key"
 
 
 @dataclass
@@ -152,15 +154,22 @@ def _load(
     fresh = not con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
     ).fetchone()[0]  # type: ignore[index]
+    migrated = False
     if fresh:
         for stmt in DDL:
             con.execute(stmt)
     else:
         _check_secret(con, secret, result, say)
-        prepare(con)  # a version written before event classification
+        migrated = not _count(con, "SELECT count(*) FROM information_schema.columns "
+                                   "WHERE table_name = 'buyer_rows' AND column_name = 'customer_status'")
+        prepare(con)  # a version written before event classification or customer history
+        if migrated:
+            say("added customer history to the buyer rows (statuses stay unknown: load the files again "
+                "into a new warehouse to compute them)")
     load_reference_tables(con)
     if fresh:
         con.execute("INSERT INTO regions SELECT country, iso_3166_2, name, name_en, population FROM ref_regions")
+    _population(con)
     _vocabularies(con)
 
     # Stage every file first: a file that cannot be read fails the load before any change.
@@ -209,7 +218,9 @@ def _load(
             say(f"merging {result.rows_loaded:,} purchases into events and buyer rows")
             merge.insert_transactions_seen(con, load_id)
             result.new_events = merge.merge_events(con)
-            merge.merge_buyers(con, secret.inner_pad, secret.outer_pad)
+            merge.merge_buyers(con, secret, secret.derived(CUSTOMER_KEY_PURPOSE))
+            say("updating customer histories")
+            history.update_history(con)
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
                 [load_id, number, json.dumps([p.name for p in transactions]), result.rows_read,
@@ -220,7 +231,18 @@ def _load(
         changed = True
     for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return changed or fresh
+    return changed or fresh or migrated
+
+
+def _population(con: duckdb.DuckDBPyConnection) -> None:
+    """The official population (reference data) the version serves, as the reference files state it."""
+    con.execute("""UPDATE regions SET population = r.population FROM ref_regions r
+                   WHERE r.iso_3166_2 = regions.iso_3166_2 AND r.population IS DISTINCT FROM regions.population""")
+    present = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ref_population'").fetchone()
+    if present and present[0]:
+        con.execute("""CREATE OR REPLACE TABLE population AS
+                       SELECT country, region, age_group, gender, population, year, source FROM ref_population
+                       ORDER BY country, region, age_group, gender""")
 
 
 def _check_secret(con: duckdb.DuckDBPyConnection, secret: Secret, result: IngestResult, say: Progress) -> None:

@@ -75,6 +75,12 @@ export interface Comparison {
   index: number | null;
   suppressed: boolean;
   reason: string | null;
+  /** PREVIOUS_PERIOD / SAME_PERIOD_LAST_YEAR: value is the earlier period's. */
+  delta?: number | null;
+  ratio?: number | null;
+  /** Like for like: this period's value over the organizations compared, and how many they are. */
+  currentValue?: number | null;
+  organizationsCompared?: number | null;
 }
 export interface MetricValue {
   metric: string;

@@ -1,4 +1,4 @@
-// The CID dashboard: sign-in, shared filters, two tabs of widgets. Every number comes from /graphql.
+// The CID dashboard: sign-in, shared filters, three tabs of widgets (and a member's events). Every number comes from /graphql.
 import './styles.css';
 import { ApiError, demoTokens, getToken, gql, LANG_KEY, setToken } from './api';
 import type { DemoToken, InsightResult } from './api';
@@ -7,19 +7,23 @@ import type { Chart } from './charts';
 import { h } from './dom';
 import type { Attrs } from './dom';
 import { disposeEvents, eventsPanel, loadEvents } from './events';
-import { getLang, isLang, LANGS, setLang, t } from './i18n';
+import { getLang, intlLocale, isLang, LANGS, setLang, t } from './i18n';
 import type { Key, Lang } from './i18n';
 import { bucketOrder, cellsOf, fmtNumber, fmtPct, privacy, reasonText, suppressedMark, tableOf, toCsv } from './model';
 import type { Cell, Table } from './model';
 import { drawTileMap } from './tilemap';
+import { buildLoyalty, LOYALTY_KINDS, loyaltyKpiBoxes, renderLoyaltyKpis } from './loyalty';
+import type { GrowthInput, LoyaltyKind, Period } from './loyalty';
 import tabDemographyQuery from '../../docs/queries/tab_demography.graphql?raw';
 import tabEventsQuery from '../../docs/queries/tab_events.graphql?raw';
+import loyaltyTabQuery from '../../docs/queries/loyalty_tab.graphql?raw';
+import growthQuery from '../../docs/queries/growth_like_for_like.graphql?raw';
 import bootstrapQuery from './queries/bootstrap.graphql?raw';
 import weekdayHourQuery from './queries/weekday_hour.graphql?raw';
 
 // ---------------------------------------------------------------------------------------------
 // state
-type TabId = 'demography' | 'events' | 'myEvents';
+type TabId = 'demography' | 'events' | 'loyalty' | 'myEvents';
 type Preset = 'last12' | 'thisYear' | 'lastYear' | 'all';
 type Scope = 'OWN' | 'NETWORK';
 const PEER_GROUPS = ['SAME_ORG_TYPE', 'SAME_REGION', 'SAME_COUNTRY', 'NORDIC'] as const;
@@ -36,13 +40,14 @@ type FilterKey = (typeof FILTER_DIMS)[number]['key'];
 interface Me {
   role: string;
   tokenExpiresAt: string;
-  organization: { id: string; name: string; orgType: string; country: string; region: string } | null;
+  organization: { id: string; name: string; orgType: string; country: string; region: string; dataSince?: string | null } | null;
 }
 interface CatalogData {
   languages: string[];
   metrics: { metric: string; label: string; unit: string }[];
   dimensions: { dimension: string; label: string; buckets: { code: string; label: string }[] }[];
   privacy: { k: number; minOrganizations: number };
+  dataSince?: string | null;
 }
 interface Bootstrap { me: Me; catalog: CatalogData; regions: { rows: { dimensions: { value: string | null; label: string | null }[] }[] } }
 
@@ -54,8 +59,10 @@ const state = {
   preset: 'last12' as Preset,
   scope: 'OWN' as Scope,
   peer: '' as string,
+  /** The population the audience index compares with ('' = the country filter, else the member's country, else Norway). */
+  popCountry: '' as string,
   tab: 'demography' as TabId,
-  stale: { demography: true, events: true, myEvents: true } as Record<TabId, boolean>,
+  stale: { demography: true, events: true, loyalty: true, myEvents: true } as Record<TabId, boolean>,
   generation: 0,
 };
 const controllers: Partial<Record<string, AbortController>> = {};
@@ -63,7 +70,7 @@ const root = document.getElementById('app') as HTMLElement;
 
 // ---------------------------------------------------------------------------------------------
 // widgets
-type Kind = 'bar' | 'barH' | 'line' | 'ageGender' | 'heatmap' | 'tilemap';
+type Kind = 'bar' | 'barH' | 'line' | 'ageGender' | 'heatmap' | 'tilemap' | LoyaltyKind;
 interface WidgetDef { id: string; tab: TabId; kind: Kind; dim: string; axis?: Key; wide?: boolean }
 const WIDGETS: WidgetDef[] = [
   { id: 'ageGender', tab: 'demography', kind: 'ageGender', dim: 'AGE_GROUP', wide: true },
@@ -79,7 +86,16 @@ const WIDGETS: WidgetDef[] = [
   { id: 'orgType', tab: 'events', kind: 'barH', dim: 'ORG_TYPE' },
   { id: 'eventType', tab: 'events', kind: 'barH', dim: 'EVENT_TYPE' },
   { id: 'eventCategory', tab: 'events', kind: 'barH', dim: 'EVENT_CATEGORY', wide: true },
+  { id: 'returning', tab: 'loyalty', kind: 'returning', dim: 'PURCHASED_AT', axis: 'axisMonth', wide: true },
+  { id: 'frequency', tab: 'loyalty', kind: 'shares', dim: 'FREQUENCY_BAND' },
+  { id: 'spend', tab: 'loyalty', kind: 'shares', dim: 'SPEND_BAND' },
+  { id: 'leadTime', tab: 'loyalty', kind: 'leadCurve', dim: 'LEAD_TIME' },
+  { id: 'growth', tab: 'loyalty', kind: 'growth', dim: '' },
+  { id: 'reach', tab: 'loyalty', kind: 'reachMap', dim: 'BUYER_REGION', wide: true },
+  { id: 'audience', tab: 'loyalty', kind: 'audience', dim: 'AGE_GROUP', wide: true },
 ];
+const isLoyalty = (def: WidgetDef): boolean => LOYALTY_KINDS.includes(def.kind);
+const COUNTRY_CODES = ['NO', 'SE', 'DK', 'FI', 'IS'];
 const KPIS = ['BUYERS', 'EVENTS', 'ORGANIZATIONS', 'MALE_BUYERS', 'FEMALE_BUYERS', 'YOUNG_BUYERS'] as const;
 const KPI_SHARE: Partial<Record<string, string>> = { MALE_BUYERS: 'MALE_SHARE', FEMALE_BUYERS: 'FEMALE_SHARE', YOUNG_BUYERS: 'YOUNG_SHARE' };
 
@@ -120,11 +136,12 @@ function widgetCard(def: WidgetDef): HTMLElement {
   const noteEl = h('p', { class: 'note' });
   const toggle = h('button', { type: 'button', class: 'btn small toggle', 'aria-pressed': 'false' }, t('showTable'));
   const csvButton = h('button', { type: 'button', class: 'btn small csv', disabled: true }, t('downloadCsv'));
+  const extraTools: HTMLElement[] = def.kind === 'audience' ? [populationPicker()] : [];
   const card = h('article', { class: `card${def.wide ? ' wide' : ''}`, 'data-widget': def.id, 'data-state': 'loading', 'data-renders': 0,
     'aria-labelledby': `title-${def.id}` },
   h('header', { class: 'card-head' },
     h('div', {}, h('h3', { id: `title-${def.id}` }, title), h('p', { class: 'sub' }, subtitle(def))),
-    h('div', { class: 'tools' }, toggle, csvButton)),
+    h('div', { class: 'tools' }, ...extraTools, toggle, csvButton)),
   h('div', { class: 'card-body' }, chartEl, tableEl, statusEl),
   noteEl);
   const view: WidgetView = { def, card, chartEl, tableEl, statusEl, noteEl, toggle, csvButton, chart: null, cells: null, table: null, renders: 0 };
@@ -138,7 +155,30 @@ function widgetCard(def: WidgetDef): HTMLElement {
   return card;
 }
 
+function populationPicker(): HTMLElement {
+  const names = t('countryNames').split(',');
+  const select = h('select', { id: 'f-popCountry', 'data-control': 'popCountry', class: 'small' },
+    ...COUNTRY_CODES.map((cc, i) => h('option', { value: cc, selected: cc === populationCountry() }, names[i] ?? cc)));
+  select.addEventListener('change', () => { state.popCountry = select.value; state.stale.loyalty = true; void loadTab('loyalty', true); });
+  return h('div', { class: 'field inline' }, h('label', { for: 'f-popCountry' }, t('populationOf')), select);
+}
+function populationCountry(): string {
+  return state.popCountry || state.filters.country || state.me?.organization?.country || 'NO';
+}
+
+function loyaltySubtitle(def: WidgetDef): string {
+  switch (def.kind) {
+    case 'returning': return `${t('unitBuyers')} / ${t('returningShare')} · ${t('axisMonth')}`;
+    case 'shares': return `${t('unitShare')} · ${dimLabel(def.dim)}`;
+    case 'leadCurve': return `${t('unitShareTickets')} · ${dimLabel(def.dim)}`;
+    case 'reachMap': return `${t('perThousand')} · ${dimLabel(def.dim)}`;
+    case 'audience': return `${t('audienceIndex')} · ${t('ageGroup')} × ${t('gender')} · ${t('populationOf')} ${t('countryNames').split(',')[COUNTRY_CODES.indexOf(populationCountry())] ?? populationCountry()}`;
+    default: return t('growthSub');
+  }
+}
+
 function subtitle(def: WidgetDef): string {
+  if (isLoyalty(def)) return loyaltySubtitle(def);
   const unit = state.scope === 'OWN' && state.peer ? `${t('unitBuyers')} / ${t('unitShare')}` : t('unitBuyers');
   if (def.kind === 'ageGender') return `${unit} · ${t('ageGroup')} × ${t('gender')}`;
   if (def.kind === 'heatmap') return `${unit} · ${t('axisWeekday')} × ${t('axisHour')}`;
@@ -155,13 +195,14 @@ function applyMode(view: WidgetView): void {
   if (!table && view.cells) requestAnimationFrame(() => view.chart?.resize());
 }
 
-function setStatus(view: WidgetView, kind: 'loading' | 'ready' | 'empty' | 'error' | 'unavailable', err?: ApiError | Error): void {
+function setStatus(view: WidgetView, kind: 'loading' | 'ready' | 'empty' | 'error' | 'unavailable' | 'period', err?: ApiError | Error): void {
   view.card.dataset.state = kind;
   view.card.setAttribute('aria-busy', String(kind === 'loading'));
   view.statusEl.replaceChildren();
   view.statusEl.className = `status ${kind}`;
   if (kind === 'loading') view.statusEl.append(h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading'));
   if (kind === 'empty') view.statusEl.append(h('p', {}, t('empty')));
+  if (kind === 'period') view.statusEl.append(h('p', { class: 'err-title' }, t('growthNeedsPeriodTitle')), h('p', { class: 'err-msg' }, t('growthNeedsPeriod')));
   if (kind === 'error' || kind === 'unavailable') {
     const api = err instanceof ApiError ? err : null;
     const parts: (Node | null)[] = [
@@ -174,10 +215,49 @@ function setStatus(view: WidgetView, kind: 'loading' | 'ready' | 'empty' | 'erro
     view.statusEl.append(...parts.filter((p): p is Node => p !== null));
   }
   if (kind !== 'ready') view.csvButton.disabled = kind !== 'loading' || !view.table;
-  view.toggle.disabled = kind === 'unavailable' || kind === 'error';
+  view.toggle.disabled = kind === 'unavailable' || kind === 'error' || kind === 'period';
+}
+
+function renderLoyaltyWidget(view: WidgetView, result: InsightResult, growth?: GrowthInput): void {
+  const def = view.def;
+  const title = t(`w_${def.id}` as Key);
+  const built = buildLoyalty(def.kind as LoyaltyKind, result, {
+    dim: def.dim, dimLabel, regionLabels: new Map(state.regions.map((r) => [r.code, r.label])), countryFilter: state.filters.country || null, growth,
+  }, title);
+  view.cells = [];
+  view.table = built.table;
+  view.renders += 1;
+  view.card.dataset.renders = String(view.renders);
+  view.card.dataset.suppressed = String(built.suppressed);
+  const adjusted = Boolean(result.meta?.populationAdjusted || growth?.market?.meta?.populationAdjusted);
+  view.card.dataset.adjusted = String(adjusted);
+  const notes = [...built.notes, built.suppressed ? t('suppressedNote', { n: built.suppressed }) : '', adjusted ? t('adjustedNote') : ''];
+  view.noteEl.replaceChildren(...notes.filter(Boolean).flatMap((n, i) => [i ? ' ' : '', h('span', { class: i === 0 && def.kind === 'growth' ? 'note-lead' : 'note-part' }, n)]));
+  renderTable(view, built.table, built.labelColumns);
+  if (built.empty) {
+    view.chart?.clear();
+    if (built.html) view.chartEl.replaceChildren();
+    setStatus(view, 'empty');
+    view.csvButton.disabled = true;
+    return;
+  }
+  setStatus(view, 'ready');
+  view.csvButton.disabled = false;
+  if (built.html) {
+    built.draw(view.chartEl, () => { throw new Error('no chart'); });
+  } else {
+    built.draw(view.chartEl, () => {
+      view.chart ??= initChart(view.chartEl);
+      view.chart.resize();
+      resizeObserver?.observe(view.chartEl);
+      return view.chart;
+    });
+  }
+  applyMode(view);
 }
 
 function renderWidget(view: WidgetView, result: InsightResult): void {
+  if (isLoyalty(view.def)) return renderLoyaltyWidget(view, result);
   const cells = cellsOf(result);
   view.cells = cells;
   const def = view.def;
@@ -227,9 +307,10 @@ function renderTable(view: WidgetView, table: Table, labelColumns: number): void
     ...r.text.map((c, i) => {
       const note = table.header[i] === t('note');
       const td = h('td', { class: i >= labelColumns && !note ? 'num' : '' }, c);
-      if (r.suppressed && c === suppressedMark(r.reason)) {
+      const hidden = r.hidden ? r.hidden[i] : r.suppressed && c === suppressedMark(r.reason) ? r.reason ?? 'BELOW_THRESHOLD' : null;
+      if (hidden) {
         td.className = 'num suppressed-cell';
-        td.title = reasonText(r.reason);
+        td.title = reasonText(hidden);
       }
       return td;
     }))));
@@ -362,23 +443,106 @@ async function loadTab(tab: TabId, force = false): Promise<void> {
   const tabViews = [...views.values()].filter((v) => v.def.tab === tab);
   tabViews.forEach((v) => setStatus(v, 'loading'));
   if (tab === 'demography') renderKpis(null);
+  if (tab === 'loyalty') { renderLoyaltyKpis(null); updateSince(); }
   const vars = variables();
-  const query = tab === 'demography' ? tabDemographyQuery : tabEventsQuery;
-  const heat = tab === 'events' ? loadHeatmap(vars, controller.signal) : Promise.resolve();
+  const query = tab === 'demography' ? tabDemographyQuery : tab === 'events' ? tabEventsQuery : loyaltyTabQuery;
+  const sent = tab === 'loyalty' ? { ...vars, audienceFilters: audienceFilters(vars) } : vars;
+  const second = tab === 'events' ? loadHeatmap(vars, controller.signal) : tab === 'loyalty' ? loadGrowth(vars, controller.signal) : Promise.resolve();
+  const counter = `loaded${tab[0].toUpperCase()}${tab.slice(1)}`;
   try {
-    const data = await gql<Record<string, InsightResult>>(query, vars, { locale: getLang(), signal: controller.signal });
+    const data = await gql<Record<string, InsightResult>>(query, sent, { locale: getLang(), signal: controller.signal });
     if (controller.signal.aborted) return;
     for (const v of tabViews) if (data[v.def.id]) renderWidget(v, data[v.def.id]);
     if (tab === 'demography') renderKpis(data.kpis);
-    document.body.dataset[`loaded${tab === 'demography' ? 'Demography' : 'Events'}`] = String(Number(document.body.dataset[`loaded${tab === 'demography' ? 'Demography' : 'Events'}`] ?? 0) + 1);
+    if (tab === 'loyalty') renderLoyaltyKpis(data.kpis);
+    document.body.dataset[counter] = String(Number(document.body.dataset[counter] ?? 0) + 1);
   } catch (err) {
     if ((err as Error).name === 'AbortError') return;
     if (err instanceof ApiError && err.unauthenticated) return signOut(`${t('sessionExpired')} ${err.message}`, err.hint);
     state.stale[tab] = true;
-    for (const v of tabViews) if (v.def.kind !== 'heatmap') setStatus(v, 'error', err as Error);
+    for (const v of tabViews) if (v.def.kind !== 'heatmap' && v.def.kind !== 'growth') setStatus(v, 'error', err as Error);
     if (tab === 'demography') renderKpis(null, err as Error);
+    if (tab === 'loyalty') renderLoyaltyKpis(null, err as Error);
   }
-  await heat;
+  await second;
+}
+
+/** The audience index's filters: the dashboard's, the population compared with, the known age groups and genders. */
+function audienceFilters(vars: Record<string, unknown>): unknown[] {
+  const ages = (state.catalog?.dimensions.find((d) => d.dimension === 'AGE_GROUP')?.buckets ?? []).map((b) => b.code).filter((c) => c !== 'unknown');
+  return [
+    ...((vars.filters as unknown[] | null) ?? []),
+    { dimension: 'BUYER_COUNTRY', op: 'IN', values: [populationCountry()] },
+    ...(ages.length ? [{ dimension: 'AGE_GROUP', op: 'IN', values: ages }] : []),
+    { dimension: 'GENDER', op: 'IN', values: ['male', 'female'] },
+  ];
+}
+
+/** Growth needs a closed period that has happened: "this year" ends today. */
+export function growthRange(preset: Preset, today = new Date()): Period | null {
+  const range = presetRange(preset, today);
+  if (!range) return null;
+  const now = iso(today);
+  return { from: range.from, to: range.to > now ? now : range.to };
+}
+function yearEarlier(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const date = new Date(y - 1, m - 1, d);
+  if (date.getMonth() !== m - 1) date.setDate(0); // 29 February
+  return iso(date);
+}
+/** The peers of a benchmark as filters of the network (the network's growth includes the member itself). */
+function peerFilters(base: { dimension: string; op: string; values: string[] }[]): unknown[] {
+  const org = state.me?.organization;
+  const dim = state.peer === 'SAME_ORG_TYPE' ? 'ORG_TYPE' : state.peer === 'SAME_REGION' ? 'REGION' : state.peer === 'SAME_COUNTRY' ? 'COUNTRY' : null;
+  const value = state.peer === 'SAME_ORG_TYPE' ? org?.orgType : state.peer === 'SAME_REGION' ? org?.region : org?.country;
+  if (!dim || !value) return base;
+  return [...base.filter((f) => f.dimension !== dim), { dimension: dim, op: 'IN', values: [value] }];
+}
+
+async function loadGrowth(vars: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  const view = views.get('growth');
+  if (!view) return;
+  const period = growthRange(state.preset);
+  if (!period) {
+    view.chart?.clear();
+    view.table = null;
+    setStatus(view, 'period');
+    view.noteEl.replaceChildren();
+    return;
+  }
+  const own = vars.scope === 'OWN';
+  const base = (vars.filters as { dimension: string; op: string; values: string[] }[] | null) ?? [];
+  const growthVars = {
+    filters: vars.filters, timeRange: period, scope: vars.scope, locale: vars.locale,
+    compare: [{ kind: 'SAME_PERIOD_LAST_YEAR', likeForLike: true }],
+    market: own, marketFilters: own ? (peerFilters(base).length ? peerFilters(base) : null) : null,
+  };
+  try {
+    const data = await gql<{ growth: InsightResult; market?: InsightResult }>(growthQuery, growthVars, { locale: getLang(), signal });
+    if (signal.aborted) return;
+    const marketLabel = `${t('scope_NETWORK')}${state.peer ? ` · ${t(`peer_${state.peer}` as Key)}` : ''} (${t('inclYou')})`;
+    renderLoyaltyWidget(view, data.growth, {
+      main: data.growth, mainLabel: own ? state.me?.organization?.name ?? t('scope_OWN') : t('scope_NETWORK'),
+      market: data.market ?? null, marketLabel, period, prior: { from: yearEarlier(period.from), to: yearEarlier(period.to) },
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return;
+    setStatus(view, 'error', err as Error);
+    view.chart?.clear();
+  }
+}
+
+function updateSince(): void {
+  const el = document.getElementById('loyalty-since');
+  if (!el) return;
+  const own = canUseOwn() && state.scope === 'OWN';
+  const since = own ? state.me?.organization?.dataSince : state.catalog?.dataSince;
+  if (!since) { el.textContent = ''; return; }
+  const [y, m, d] = since.split('-').map(Number);
+  const date = new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(y, m - 1, d));
+  el.textContent = own ? t('firstTimeSinceOwn', { org: state.me?.organization?.name ?? '', date }) : t('firstTimeSince', { date });
+  el.dataset.since = since;
 }
 
 async function loadHeatmap(vars: Record<string, unknown>, signal: AbortSignal): Promise<void> {
@@ -398,7 +562,7 @@ async function loadHeatmap(vars: Record<string, unknown>, signal: AbortSignal): 
 
 function refresh(): void {
   state.generation += 1;
-  state.stale = { demography: true, events: true, myEvents: true };
+  state.stale = { demography: true, events: true, loyalty: true, myEvents: true };
   updateChrome();
   void loadTab(state.tab);
 }
@@ -561,6 +725,7 @@ function updateChrome(): void {
     const sub = v.card.querySelector('.sub');
     if (sub) sub.textContent = subtitle(v.def);
   }
+  updateSince();
 }
 
 function renderDashboard(): void {
@@ -580,7 +745,8 @@ function renderDashboard(): void {
       h('a', { href: '/graphiql', class: 'btn small link' }, t('graphiql')),
       h('button', { type: 'button', class: 'btn small', id: 'signout', onclick: () => signOut() }, t('signOut'))));
 
-  const tabs: { id: TabId; label: string }[] = [{ id: 'demography', label: t('tabDemography') }, { id: 'events', label: t('tabEvents') }];
+  const tabs: { id: TabId; label: string }[] = [{ id: 'demography', label: t('tabDemography') }, { id: 'events', label: t('tabEvents') },
+    { id: 'loyalty', label: t('tabLoyalty') }];
   if (canUseOwn()) tabs.push({ id: 'myEvents', label: t('tabMyEvents') });
   else if (state.tab === 'myEvents') state.tab = 'events';
   const tablist = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('appTitle') },
@@ -612,9 +778,10 @@ function renderDashboard(): void {
       tablist,
       panel('demography', kpis, grid('demography')),
       panel('events', grid('events')),
+      panel('loyalty', h('p', { class: 'tab-intro', id: 'loyalty-since' }), loyaltyKpiBoxes(), grid('loyalty')),
       ...(canUseOwn() ? [panel('myEvents', eventsPanel({
         buckets: (dim) => (state.catalog?.dimensions.find((d) => d.dimension === dim)?.buckets ?? []).filter((b) => b.code !== 'unknown'),
-        onApplied: () => { state.stale = { ...state.stale, demography: true, events: true }; },
+        onApplied: () => { state.stale = { ...state.stale, demography: true, events: true, loyalty: true }; },
         onUnauthenticated: (err) => signOut(`${t('sessionExpired')} ${err.message}`, err.hint),
       }))] : [])));
   resizeObserver = new ResizeObserver((entries) => {
@@ -625,7 +792,7 @@ function renderDashboard(): void {
   document.body.dataset.tab = state.tab;
   for (const v of views.values()) { applyMode(v); setStatus(v, 'loading'); }
   updateChrome();
-  state.stale = { demography: true, events: true, myEvents: true };
+  state.stale = { demography: true, events: true, loyalty: true, myEvents: true };
   void loadTab(state.tab);
 }
 

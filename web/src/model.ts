@@ -76,7 +76,14 @@ export function hasComparisons(cells: Cell[]): boolean {
 /** The table a widget shows (and exports): header and rows of text, plus raw values for the CSV. */
 export interface Table {
   header: string[];
-  rows: { text: string[]; csv: (string | number)[]; suppressed: boolean; reason: string | null }[];
+  rows: {
+    text: string[];
+    csv: (string | number)[];
+    suppressed: boolean;
+    reason: string | null;
+    /** Per column: the reason a value in it is hidden (rows of several metrics); else the row's reason marks it. */
+    hidden?: (string | null)[];
+  }[];
 }
 
 export function tableOf(cells: Cell[], dimHeaders: string[], valueHeader: string): Table {

@@ -36,12 +36,29 @@ function colour(v: number, max: number): string {
   return SCALE[i];
 }
 
+/** How a map shows another metric than buyers (tab "Loyalty and reach": buyers per 1,000 inhabitants). */
+export interface TileOpts {
+  /** The tile's text for a value (default: compact buyers). */
+  format?: (v: number) => string;
+  /** The value's name in a tile's title (default: buyers). */
+  unit?: string;
+  /** The legend's title (default: "Buyers", or "Index" under a benchmark). */
+  legend?: string;
+  /** A region the API returned without a value and unsuppressed: what it says (e.g. "No population data"). */
+  missing?: string;
+  /** The comparisons carry the peers' value (value, index) rather than shares; tiles keep showing the value. */
+  peerValues?: boolean;
+}
+
 /** Draw the map into `el`; `labels` names regions without data (from the bootstrap region list). */
-export function drawTileMap(el: HTMLElement, cells: Cell[], labels: Map<string, string>, countryFilter: string | null): void {
+export function drawTileMap(el: HTMLElement, cells: Cell[], labels: Map<string, string>, countryFilter: string | null,
+  opts: TileOpts = {}): void {
   const byCode = new Map(cells.map((c) => [c.keys[0], c]));
-  const bench = hasComparisons(cells);
+  const bench = hasComparisons(cells) && !opts.peerValues;
   const metricOf = (c: Cell) => (bench ? (c.cmp?.index ?? null) : c.value);
   const max = Math.max(0, ...cells.filter((c) => !c.suppressed).map((c) => metricOf(c) ?? 0));
+  const unit = opts.unit ?? t('unitBuyers').toLowerCase();
+  const fmt = opts.format ?? compact;
   const names = new Map(['NO', 'SE', 'DK', 'FI', 'IS'].map((cc, i) => [cc, t('countryNames').split(',')[i] ?? cc]));
   el.replaceChildren();
   const wrap = document.createElement('div');
@@ -81,6 +98,10 @@ export function drawTileMap(el: HTMLElement, cells: Cell[], labels: Map<string, 
         tile.classList.add('nodata');
         val.textContent = '';
         title = `${name} (${code}): ${t('noData')}`;
+      } else if (opts.missing && !cell.suppressed && cell.value === null) {
+        tile.classList.add('nodata', 'missing');
+        val.textContent = '–';
+        title = `${name} (${code}): ${opts.missing}`;
       } else if (cell.suppressed) {
         tile.classList.add('suppressed');
         val.textContent = suppressedMark(cell.reason);
@@ -89,9 +110,11 @@ export function drawTileMap(el: HTMLElement, cells: Cell[], labels: Map<string, 
         const v = metricOf(cell) ?? 0;
         tile.style.background = colour(v, max);
         if (v / (max || 1) > 0.55) tile.classList.add('dark');
-        val.textContent = bench ? fmtNumber(cell.cmp?.index ?? null) : compact(cell.value ?? 0);
-        title = `${name} (${code}): ${fmtNumber(cell.value)} ${t('unitBuyers').toLowerCase()}`;
-        if (cell.cmp && !cell.cmp.suppressed) {
+        val.textContent = bench ? fmtNumber(cell.cmp?.index ?? null) : fmt(cell.value ?? 0);
+        title = `${name} (${code}): ${opts.format ? fmt(cell.value ?? 0) : fmtNumber(cell.value)} ${unit}`;
+        if (cell.cmp && !cell.cmp.suppressed && opts.peerValues) {
+          title += `; ${t('peerValue')} ${fmt(cell.cmp.value ?? 0)}, ${t('index')} ${fmtNumber(cell.cmp.index)}`;
+        } else if (cell.cmp && !cell.cmp.suppressed) {
           title += `; ${t('ownShare')} ${fmtPct(cell.cmp.share)}, ${t('peerShare')} ${fmtPct(cell.cmp.peerShare)}, ${t('index')} ${fmtNumber(cell.cmp.index)}`;
         } else if (cell.cmp?.suppressed) {
           title += `; ${t('peerShare')}: ${reasonText(cell.cmp.reason)}`;
@@ -108,8 +131,10 @@ export function drawTileMap(el: HTMLElement, cells: Cell[], labels: Map<string, 
   }
   const legend = document.createElement('div');
   legend.className = 'tile-legend';
-  legend.innerHTML = `<span>${bench ? t('index') : t('mapLegend')}: 0</span><span class="ramp">${SCALE.map((c) => `<i style="background:${c}"></i>`).join('')}</span><span>${fmtNumber(max)}</span>`
-    + `<span class="swatch suppressed"></span><span>${t('suppressed')}</span><span class="swatch nodata"></span><span>${t('noData')}</span>`;
+  const top = bench || !opts.format ? fmtNumber(max) : fmt(max);
+  legend.innerHTML = `<span>${bench ? t('index') : (opts.legend ?? t('mapLegend'))}: 0</span><span class="ramp">${SCALE.map((c) => `<i style="background:${c}"></i>`).join('')}</span><span>${top}</span>`
+    + `<span class="swatch suppressed"></span><span>${t('suppressed')}</span><span class="swatch nodata"></span><span>${t('noData')}</span>`
+    + (opts.missing ? `<span class="swatch nodata missing"></span><span>${opts.missing}</span>` : '');
   el.append(wrap, legend);
 }
 

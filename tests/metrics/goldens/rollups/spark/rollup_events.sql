@@ -13,6 +13,14 @@ SELECT
     buyers.gender IN ('female')) AS m_female_buyers,
   COUNT(*) FILTER(WHERE
     buyers.age_group IN ('0-17', '18-24')) AS m_young_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.customer_status IN ('first_time')) AS m_first_time_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.customer_status IN ('returning')) AS m_returning_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.customer_status IN ('first_time', 'returning')) AS m_known_status_buyers,
+  CAST(SUM(buyers.lead_time_days) AS BIGINT) AS m_lead_time_days,
+  CAST(SUM(buyers.customer_count) AS BIGINT) AS m_customers,
   COUNT(*) AS p_n,
   CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
   MAX(buyers.tickets) AS p_max_tickets,
@@ -22,7 +30,15 @@ SELECT
   CAST(SUM(buyers.record_key) FILTER(WHERE
     buyers.gender IN ('female')) AS BIGINT) AS p_ck_female_buyers,
   CAST(SUM(buyers.record_key) FILTER(WHERE
-    buyers.age_group IN ('0-17', '18-24')) AS BIGINT) AS p_ck_young_buyers
+    buyers.age_group IN ('0-17', '18-24')) AS BIGINT) AS p_ck_young_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.customer_status IN ('first_time')) AS BIGINT) AS p_ck_first_time_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.customer_status IN ('returning')) AS BIGINT) AS p_ck_returning_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.customer_status IN ('first_time', 'returning')) AS BIGINT) AS p_ck_known_status_buyers,
+  MAX(buyers.lead_time_days) AS p_max_lead_time_days,
+  MAX(buyers.customer_count) AS p_max_customers
 FROM buyers
 LEFT JOIN events
   ON buyers.event_sk = events.event_sk
