@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--warehouse", help="warehouse directory (default: CID_GRAPH_WAREHOUSE)")
     ing.add_argument("--organizations", nargs="+", type=Path, default=[], metavar="FILE")
     ing.add_argument("--transactions", nargs="+", type=Path, default=[], metavar="FILE")
+    ing.add_argument("--survey-questions", nargs="+", type=Path, default=[], metavar="FILE",
+                     help="survey questions (docs/data-contract.md)")
+    ing.add_argument("--survey-responses", nargs="+", type=Path, default=[], metavar="FILE",
+                     help="survey responses, one row per answer; linked to purchases loaded before or with them")
     ing.add_argument("--profile", default="canonical", help="source profile: canonical, or a YAML mapping file")
     ing.add_argument("--rejects", type=Path, help="where to write rejected rows (CSV); default PATH/rejects/")
     ing.add_argument("--json", action="store_true", help="print one JSON object with the load's numbers")
@@ -103,6 +107,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         profile=load_profile(args.profile), rejects_path=args.rejects, progress=say,
         classifier_cache=Path(settings.classifier_cache).expanduser(),
         classification_threshold=settings.classification_threshold,
+        survey_questions=args.survey_questions, survey_responses=args.survey_responses,
     )
     if args.json:
         print(result.to_json())
@@ -113,6 +118,11 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             + (f"; organizations: {result.organizations_read:,} read, {result.organizations_rejected:,} rejected"
                if result.organizations_read else "")
         )
+        if result.questions_read or result.responses_read:
+            print(f"surveys: {result.questions_read:,} questions read ({result.questions_rejected:,} rejected); "
+                  f"{result.responses_read:,} answers read: {result.responses_loaded:,} loaded "
+                  f"({result.responses_linked:,} linked to a purchase, {result.responses_unlinked:,} not), "
+                  f"{result.responses_rejected:,} rejected, {result.responses_duplicates:,} duplicates")
         print(f"warehouse v{result.version or 0:06d}: {result.buyers:,} buyers, {result.events:,} events, "
               f"{result.organizations:,} organizations" + ("" if result.published else " (unchanged)"))
         if result.events_classified or result.events_corrected:

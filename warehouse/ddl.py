@@ -101,6 +101,51 @@ DDL: tuple[str, ...] = (
         buyer_key    BLOB NOT NULL   -- the buyer row it belongs to
     )""",
     """
+    CREATE TABLE survey_questions (
+        org_id         VARCHAR NOT NULL,
+        survey_id      VARCHAR NOT NULL,
+        question_id    VARCHAR NOT NULL,
+        kind           VARCHAR NOT NULL,  -- nps | rating | choice
+        scale_min      INTEGER,
+        scale_max      INTEGER,
+        text           VARCHAR NOT NULL,
+        choice_options VARCHAR,           -- '|'-separated, in the organization's order
+        PRIMARY KEY (org_id, survey_id, question_id)
+    )""",
+    """
+    CREATE TABLE survey_answer_rows (
+        response_key      BLOB NOT NULL,  -- HMAC of (organization, response id): internal (P1)
+        org_id            VARCHAR NOT NULL,
+        survey_id         VARCHAR NOT NULL,
+        question_id       VARCHAR NOT NULL,
+        event_sk          INTEGER,        -- NULL: an answer not tied to an event
+        answered_at_utc   TIMESTAMP NOT NULL,
+        answered_at_local TIMESTAMP NOT NULL,
+        value_number      DOUBLE,         -- nps and rating answers
+        value_option      VARCHAR,        -- choice answers
+        linked            BOOLEAN NOT NULL,  -- tied to the respondent's buyer row of the event
+        age_group         VARCHAR NOT NULL,  -- the respondent's, from the linked buyer row; else unknown
+        gender            VARCHAR NOT NULL,
+        buyer_country     VARCHAR NOT NULL,
+        buyer_region      VARCHAR NOT NULL,
+        area_type         VARCHAR NOT NULL,
+        purchasing_power  VARCHAR NOT NULL,
+        education_level   VARCHAR NOT NULL,
+        home_type         VARCHAR NOT NULL,
+        customer_status   VARCHAR NOT NULL,
+        record_key        SMALLINT NOT NULL
+    )""",
+    """
+    CREATE VIEW survey_answers AS SELECT * EXCLUDE (response_key) FROM survey_answer_rows
+    """,
+    """
+    CREATE TABLE survey_answers_seen (
+        org_id       VARCHAR NOT NULL,
+        answer_hash  UHUGEINT NOT NULL,
+        content_hash UHUGEINT NOT NULL,
+        load_id      INTEGER NOT NULL
+    )""",
+    """
     CREATE TABLE org_noise (
         org_id VARCHAR NOT NULL,
         slot   SMALLINT NOT NULL,  -- 0 .. NOISE_SLOTS - 1: one per pooled measure (its noise_slot)
@@ -134,6 +179,9 @@ DDL: tuple[str, ...] = (
         population BIGINT
     )""",
 )
+
+#: The statements of DDL that create the survey tables (also run on older versions: MIGRATIONS).
+SURVEY_DDL: tuple[str, ...] = tuple(s for s in DDL if "survey_" in s)
 
 #: Bucket codes of the enriched attributes (the semantic model's dimensions use the same).
 AGE_GROUPS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown")
@@ -201,6 +249,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS lead_time_band VARCHAR",
     """CREATE TABLE IF NOT EXISTS customer_links (
            org_id VARCHAR NOT NULL, customer_key BLOB NOT NULL, buyer_key BLOB NOT NULL)""",
+    *(stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ").replace("CREATE VIEW ", "CREATE VIEW IF NOT EXISTS ")
+      for stmt in SURVEY_DDL),
     f"""UPDATE buyer_rows SET
            lead_time_days = {LEAD_TIME_DAYS_SQL.format(first_local='buyer_rows.first_purchased_at_local',
                                                        event_date='e.event_date')},

@@ -43,11 +43,14 @@ NOT_EXPORTED = {
     "buyer_rows": "merge state keyed by the buyer hash (P1); served as the buyers view",
     "transactions_seen": "keyed transaction hashes for de-duplication (P1)",
     "customer_links": "per-organization customer pseudonyms that tie buyer rows together (P1)",
+    "survey_answer_rows": "answers keyed by the response hash (P1); served as the survey_answers view",
+    "survey_answers_seen": "keyed answer hashes for de-duplication (P1)",
     "loads": "what each load did (operators only)",
     "meta": "version bookkeeping and the secret's fingerprint",
 }
 #: Columns no export may hold, whichever table they appear in (P1).
-FORBIDDEN_COLUMNS = frozenset({"buyer_key", "txn_hash", "content_hash", "customer_key"})
+FORBIDDEN_COLUMNS = frozenset({"buyer_key", "txn_hash", "content_hash", "customer_key", "response_key",
+                               "answer_hash"})
 #: Hive partitioning of large tables: table -> (partition column, DuckDB expression).
 PARTITIONS = {"buyers": ("purchase_year", "year(first_purchased_at_local)")}
 #: Sort order inside the files, so that row-group statistics let engines skip data.

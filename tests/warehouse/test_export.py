@@ -16,7 +16,8 @@ from warehouse.export import NOT_EXPORTED, export
 from warehouse.parquet_store import ParquetStore
 from warehouse.store import WarehouseStore
 
-SERVING = {"buyers", "events", "organizations", "regions", "org_noise", "population"}
+SERVING = {"buyers", "events", "organizations", "regions", "org_noise", "population", "survey_questions",
+           "survey_answers"}
 
 
 @pytest.fixture()

@@ -26,6 +26,13 @@ _LOCAL_TZ = (
 )  # unit separator between the parts of a hashed message
 
 
+#: HMAC-SHA256(secret, organization ‖ event ‖ who) in DuckDB, as hex; binds the secret's outer and
+#: inner pads (in that order). A buyer key is its first 16 bytes, a record key its 17th byte.
+#: ``who`` is ``'c' ‖ US ‖ customer_id``, or ``'t' ‖ US ‖ transaction_id`` without a customer.
+BUYER_HASH_SQL = ("sha256(?::BLOB || unhex(sha256(?::BLOB || encode("
+                  "{org_id} || chr(31) || {event_id} || chr(31) || {who}))))")
+
+
 def insert_transactions_seen(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     con.execute(
         "INSERT INTO transactions_seen SELECT org_id, txn_hash, content_hash, ? "
@@ -163,8 +170,7 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE b_new AS
         WITH keyed AS (
-            SELECT b.*, sha256(?::BLOB || unhex(sha256(?::BLOB || encode(
-                       b.org_id || {_US} || b.event_id || {_US} || b.who)))) AS h,
+            SELECT b.*, {BUYER_HASH_SQL.format(org_id='b.org_id', event_id='b.event_id', who='b.who')} AS h,
                    CASE WHEN starts_with(b.who, 'c') THEN unhex(sha256($customer_outer::BLOB || unhex(sha256(
                        $customer_inner::BLOB || encode(b.org_id || {_US} || b.who))))) END AS customer_key
             FROM b_raw b

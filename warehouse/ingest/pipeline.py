@@ -23,7 +23,7 @@ from warehouse.classify.corrections import CorrectionStore
 from warehouse.classify.versions import label_version, prepare
 from warehouse.ddl import DDL
 from warehouse.derived import build_derived
-from warehouse.ingest import history, merge, validate, vocab
+from warehouse.ingest import history, merge, surveys, validate, vocab
 from warehouse.ingest.org_noise import ensure_org_noise
 from warehouse.ingest.sources import (
     CANONICAL,
@@ -59,6 +59,15 @@ class IngestResult:
     new_events: int = 0
     events_classified: int = 0   # events whose labels the classifier decided in this load
     events_corrected: int = 0    # events whose labels a stored correction changed
+    # survey files (warehouse/ingest/surveys.py): responses_read = loaded + rejected + duplicates
+    questions_read: int = 0
+    questions_rejected: int = 0
+    responses_read: int = 0
+    responses_loaded: int = 0
+    responses_rejected: int = 0
+    responses_duplicates: int = 0
+    responses_linked: int = 0    # tied to the respondent's buyer row of the event
+    responses_unlinked: int = 0  # no customer and event given, or the customer bought no ticket for it
     version: int | None = None
     published: bool = False
     rejects_path: str | None = None
@@ -66,7 +75,9 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
 
     def reconciles(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates
+        return (self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates
+                and self.responses_read == self.responses_loaded + self.responses_rejected + self.responses_duplicates
+                and self.responses_loaded == self.responses_linked + self.responses_unlinked)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -84,8 +95,13 @@ def ingest(
     memory_limit: str | None = None,
     classifier_cache: Path | None = None,
     classification_threshold: float = CONFIDENCE_THRESHOLD,
+    survey_questions: Sequence[Path] = (),
+    survey_responses: Sequence[Path] = (),
 ) -> IngestResult:
     """Load contract files into the warehouse at ``store`` and publish a new version.
+
+    Survey questions and responses (warehouse/ingest/surveys.py) load after the transactions of
+    the same call, so that an answer links to a purchase loaded with it.
 
     Events the source does not fully label are classified (the model is trained on the
     shipped corpus plus the stored corrections and cached in ``classifier_cache``; in memory
@@ -102,17 +118,20 @@ def ingest(
                 if memory_limit:
                     con.execute("SET memory_limit = ?", [memory_limit])
                 con.execute("SET TimeZone = 'UTC'")
-                changed = _load(con, secret, organizations, transactions, profile, number, result, say)
+                changed = _load(con, secret, organizations, transactions, profile, number, result, say,
+                                (survey_questions, survey_responses))
                 labelling = label_version(con, CorrectionStore(store.corrections_db),
                                           classifier_cache=classifier_cache,
                                           threshold=classification_threshold, say=say)
                 result.events_classified = labelling.predicted
                 result.events_corrected = labelling.corrected
                 changed = changed or labelling.changed
-                if rejects_path is None and (result.rows_rejected or result.organizations_rejected):
+                rejected = result.rows_rejected or result.organizations_rejected or result.questions_rejected \
+                    or result.responses_rejected
+                if rejects_path is None and rejected:
                     store.rejects_dir.mkdir(parents=True, exist_ok=True)
                     rejects_path = store.rejects_dir / f"load-v{number:06d}-{int(time.time())}.csv"
-                if result.rows_rejected or result.organizations_rejected:
+                if rejected:
                     assert rejects_path is not None
                     _write_rejects(con, rejects_path)
                     result.rejects_path = str(rejects_path)
@@ -150,6 +169,7 @@ def _load(
     number: int,
     result: IngestResult,
     say: Progress,
+    survey_files: tuple[Sequence[Path], Sequence[Path]] = ((), ()),
 ) -> bool:
     fresh = not con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
@@ -177,10 +197,14 @@ def _load(
         stage_files(con, "stg_org", organizations, ORGANIZATION_COLUMNS, ORGANIZATION_REQUIRED, profile, say)
     if transactions:
         stage_files(con, "stg_tx", transactions, TRANSACTION_COLUMNS, TRANSACTION_REQUIRED, profile, say)
-    if not organizations and not transactions:
-        raise WarehouseError("nothing to load", hint="Name --organizations and/or --transactions files.")
+    questions, responses = survey_files
+    surveys.stage(con, questions, responses, say)
+    if not organizations and not transactions and not questions and not responses:
+        raise WarehouseError("nothing to load", hint="Name --organizations, --transactions, --survey-questions "
+                                                     "and/or --survey-responses files.")
 
     changed = False
+    load_id = _count(con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")
     con.execute("CREATE OR REPLACE TEMP TABLE rejects (file VARCHAR, line BIGINT, \"column\" VARCHAR, reason VARCHAR, value VARCHAR)")
     if organizations:
         say("validating organizations")
@@ -214,7 +238,6 @@ def _load(
             FROM tx WHERE reject_reason IS NOT NULL
         """)
         if result.rows_loaded:
-            load_id = _count(con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")
             say(f"merging {result.rows_loaded:,} purchases into events and buyer rows")
             merge.insert_transactions_seen(con, load_id)
             result.new_events = merge.merge_events(con)
@@ -227,9 +250,26 @@ def _load(
                  result.rows_loaded, result.rows_rejected, result.duplicates],
             )
             changed = True
+    if questions:
+        say("validating survey questions")
+        asked = surveys.SurveyCounts()
+        changed = surveys.load_questions(con, asked) or changed
+        result.questions_read, result.questions_rejected = asked.questions_read, asked.questions_rejected
+    if responses:
+        say("validating, de-duplicating and linking survey responses")
+        answered = surveys.SurveyCounts()
+        if surveys.load_responses(con, secret, load_id, answered):
+            changed = True
+            if not result.rows_loaded:
+                con.execute("INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, 0, 0, 0, 0)",
+                            [load_id, number, json.dumps([p.name for p in responses])])
+        for name in ("responses_read", "responses_loaded", "responses_rejected", "responses_duplicates",
+                     "responses_linked", "responses_unlinked"):
+            setattr(result, name, getattr(answered, name))
     if ensure_org_noise(con, secret):
         changed = True
-    for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new"):
+    for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
+                  "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh or migrated
 

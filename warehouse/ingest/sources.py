@@ -303,6 +303,14 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
     return _Plan(path, kind, header, mapping)
 
 
+def file_columns(path: Path) -> list[str]:
+    """The column names of a CSV or Parquet input file (InputFileError when it cannot be read)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path} does not exist", hint="Check the path.")
+    return _parquet_header(path) if path.suffix.lower() == ".parquet" else _csv_header(path)
+
+
 def _csv_header(path: Path) -> list[str]:
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
