@@ -150,13 +150,19 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         result = ingest(WarehouseStore(settings.warehouse_dir), secret, [files.organizations],
                         files.transactions, progress=say,
                         classifier_cache=Path(settings.classifier_cache).expanduser(),
-                        classification_threshold=settings.classification_threshold)
+                        classification_threshold=settings.classification_threshold,
+                        survey_questions=[files.survey_questions] if files.survey_questions else [],
+                        survey_responses=files.survey_responses or [])
     if args.json:
         print(result.to_json())
     else:
         print(f"demo warehouse at {settings.warehouse_dir}: v{result.version or 0:06d}, {result.buyers:,} buyers, "
               f"{result.events:,} events, {result.organizations:,} organizations "
               f"({result.rows_rejected:,} rows rejected and {result.duplicates:,} duplicates, on purpose)")
+        if result.responses_read:
+            print(f"survey answers: {result.responses_loaded:,} loaded ({result.responses_linked:,} linked to a "
+                  f"purchase), {result.responses_rejected:,} rejected and {result.responses_duplicates:,} "
+                  "duplicates, on purpose")
     return 0
 
 

@@ -8,6 +8,7 @@ knowable (P7): otherwise a missing row would tell "no buyers" apart from "1 to k
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from metrics.catalog import Catalog
@@ -81,6 +82,36 @@ def _domain(catalog: Catalog, g: Any, observed: list[Any], bounds: Any) -> list[
     return None
 
 
+#: A region dimension and the country dimension whose filter narrows its values (region codes
+#: start with the country: NO-03).
+_COUNTRY_OF = {"region": "country", "buyer_region": "buyer_country"}
+
+
+def _asked(domain: list[Any], g: Any, filters: Any) -> list[Any]:
+    """The values of ``domain`` the query's own list filters let through (nothing is filled for a
+    value the query excluded; the filters are the asker's, so this tells nothing new)."""
+    if g.granularity or g.date_part:
+        return domain
+    out = list(domain)
+    for f in filters:
+        part: Callable[[Any], str]
+        if f.dimension == g.dimension:
+            part = str
+        elif f.dimension == _COUNTRY_OF.get(g.dimension):
+            part = _country_part
+        else:
+            continue
+        if f.op in ("in", "equals"):
+            out = [v for v in out if part(v) in f.values]
+        elif f.op == "not_in":
+            out = [v for v in out if part(v) not in f.values]
+    return out
+
+
+def _country_part(region: Any) -> str:
+    return str(region).split("-")[0]
+
+
 def fill_empty_cells(
     catalog: Catalog, constrained: Constrained,
     rows: list[tuple[tuple[Any, ...], dict[str, Published]]],
@@ -102,7 +133,7 @@ def fill_empty_cells(
         bounds = tr if tr is not None and tr.dimension == g.dimension else None
         d = _domain(catalog, g, [key[i] for key, _ in rows], bounds)
         if d is not None:
-            domains[i] = d
+            domains[i] = _asked(d, g, constrained.query.filters)
     if not domains:
         return rows
     seen = {key for key, _ in rows}

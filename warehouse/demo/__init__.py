@@ -1,9 +1,11 @@
 """Seeded demo data: contract files of a realistic Nordic network of arts and culture members.
 
 :func:`generate` writes ``organizations.csv`` and ``transactions_<year>.csv`` (one file per
-year of purchase) in the data contract (``../shared/contract/README.md``), or the same
-columns as Parquet, and returns where they are and a few facts known by construction
-(``DemoFiles.expected``), so tests and the dashboard's default warehouse can check the load.
+year of purchase) in the data contract (``../shared/contract/README.md``), the audience
+surveys ``survey_questions.csv`` and ``survey_responses_<year>.csv`` (one file per year of
+answering), or the same columns as Parquet, and returns where they are and a few facts
+known by construction (``DemoFiles.expected``), so tests and the dashboard's default
+warehouse can check the load.
 
 Usage::
 
@@ -14,6 +16,8 @@ Usage::
     files.organizations            # Path("demo-data/organizations.csv")
     files.transactions             # [Path("demo-data/transactions_2023.csv"), ...]
     files.expected["buyers"]       # buyer rows a correct ingest produces
+    files.survey_questions         # Path("demo-data/survey_questions.csv")
+    files.survey_responses         # [Path("demo-data/survey_responses_2025.csv"), ...]
 
 Sizes (buyer rows; organizations): ``small`` about 45 thousand (40 organizations, a second
 or two, for tests), ``medium`` about 2 million (250), ``large`` about 10 million (300).
@@ -34,6 +38,22 @@ what the warehouse computes::
 
     INTENDED_HISTORY["sports"]["returning_share"]     # 0.75
     INTENDED_HISTORY["festival"]["frequency"]["1"]    # share of rows: 1 event in 365 days
+
+Audience surveys (:mod:`warehouse.demo.surveys`): most organizations survey a share of their
+buyers (8–20 %) after events from October 2025 on (an NPS, a 1–5 satisfaction and a "how did
+you hear of it" question in the organization's language), linked to the purchase except for
+10 % of the submissions. Satisfaction differs by event type (opera and family shows high,
+sports polarised, standup mixed), by age (older more satisfied) and by organization (an
+offset each, in ``expected["survey_org_effect"]``). :data:`INTENDED_NPS` holds the NPS the
+generator aims at per event type, to compare with what the warehouse computes::
+
+    INTENDED_NPS["opera_ballet"], INTENDED_NPS["sports_event"]     # (65, 12)
+
+``expected`` counts the survey rows too (``survey_questions``, ``survey_responses``,
+``survey_answers``, ``survey_linked_answers``, ``survey_rows_per_file``...) and their planted
+mess: ``survey_exact_duplicates`` and ``survey_bad_rows`` (``nps_out_of_range``,
+``unknown_option``, ``conflicting_duplicate``) with their (org_id, response_id,
+question_id) in ``survey_bad_row_keys``.
 
 What is messy on purpose (each counted in ``expected``): local spellings of org types, event
 types and categories; organizations without ``region``; mixed gender codes; Swedish postal
@@ -68,8 +88,9 @@ from warehouse.demo.output import (
 )
 from warehouse.demo.places import load_places
 from warehouse.demo.purchases import make_purchases
+from warehouse.demo.surveys import INTENDED_NPS, make_surveys, write_surveys
 
-__all__ = ["INTENDED_HISTORY", "SIZES", "DemoFiles", "Size", "generate"]
+__all__ = ["INTENDED_HISTORY", "INTENDED_NPS", "SIZES", "DemoFiles", "Size", "generate"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,10 @@ class DemoFiles:
     organizations: Path
     transactions: list[Path]
     expected: dict[str, Any] = field(default_factory=dict)
+    #: ``survey_questions.<fmt>``
+    survey_questions: Path = field(kw_only=True)
+    #: ``survey_responses_<year>.<fmt>``, one file per year of ``answered_at``
+    survey_responses: list[Path] = field(kw_only=True)
 
 
 def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv",
@@ -122,7 +147,8 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
     spec = SIZES[size]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*out_dir.glob("organizations.*"), *out_dir.glob("transactions_*.*")]:
+    for old in [*out_dir.glob("organizations.*"), *out_dir.glob("transactions_*.*"),
+                *out_dir.glob("survey_questions.*"), *out_dir.glob("survey_responses_*.*")]:
         if old.is_file():
             old.unlink()
         elif old.is_dir():
@@ -141,6 +167,11 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
     table, year, bad_keys = add_mess(rng, table, year, template, orgs)
     rows = write_transactions(table, year, out_dir, fmt)
     say(f"{sum(rows.values())} transaction rows in {len(rows)} files")
+    surveys = make_surveys(seed, orgs, events, purchases)
+    question_path = out_dir / f"survey_questions.{fmt}"
+    survey_rows = write_surveys(surveys, question_path, out_dir, fmt)
+    say(f"{surveys.expected['survey_responses']} survey responses, "
+        f"{sum(survey_rows.values())} answer rows in {len(survey_rows)} files")
     clean = len(purchases.at)
     expected: dict[str, Any] = {
         "size": size,
@@ -166,5 +197,9 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
         "timestamps_with_offset": offset_rows,
         "buyers": purchases.buyers,
         "buyer_tickets": int(purchases.tickets.sum()),
+        **surveys.expected,
+        "survey_rows_per_file": survey_rows,
     }
-    return DemoFiles(org_path, [out_dir / name for name in rows], expected)
+    return DemoFiles(org_path, [out_dir / name for name in rows], expected,
+                     survey_questions=question_path,
+                     survey_responses=[out_dir / name for name in survey_rows])

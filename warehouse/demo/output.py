@@ -130,18 +130,26 @@ def _write(table: pa.Table, path: Path, fmt: str) -> None:
         con.close()
 
 
-def _customer_columns(p: Purchases, orgs: list[Organization], member: np.ndarray,
-                      org: np.ndarray) -> dict[str, pa.Array]:
+def customer_ids(p: Purchases, orgs: list[Organization], member: np.ndarray,
+                 org: np.ndarray) -> pa.Array:
+    """The ``customer_id`` each organization writes for pool members (null where ``-1``)."""
     known = member >= 0
     m = np.where(known, member, 0)
-    pool = p.pool
-    no = pool.cust_no[m]
+    no = p.pool.cust_no[m]
     a = np.array([o.salt * 2 + 1 for o in orgs])[org]  # odd: a bijection modulo 10**7
     mult = np.where(a % 5 == 0, a + 2, a)
     number = (no * mult + np.array([o.salt for o in orgs])[org]) % 10**7
     style = np.array([o.id_style for o in orgs])[org]
     prefix = pa.array(["", "c-", "B-"]).take(pa.array(style))
     cust = _join(prefix, pc.cast(pa.array(number + 1000 * (style == 0)), pa.string()))
+    return pc.if_else(pa.array(~known), pa.scalar(None, pa.string()), cust)
+
+
+def _customer_columns(p: Purchases, orgs: list[Organization], member: np.ndarray,
+                      org: np.ndarray) -> dict[str, pa.Array]:
+    known = member >= 0
+    m = np.where(known, member, 0)
+    pool = p.pool
     null = pa.array(~known)
     firsts = [n for c in COUNTRIES for n in FIRST_NAMES[c]]
     lasts = [n for c in COUNTRIES for n in LAST_NAMES[c]]
@@ -157,7 +165,7 @@ def _customer_columns(p: Purchases, orgs: list[Organization], member: np.ndarray
         return pc.if_else(null, pa.scalar(None, pa.string()), arr)
 
     return {
-        "customer_id": masked(cust),
+        "customer_id": customer_ids(p, orgs, member, org),
         "customer_name": masked(_join(first, " ", last)),
         "email": masked(_join(first_a, ".", last_a,
                               pc.cast(pa.array(pool.mail_no[m]), pa.string()), domain)),
