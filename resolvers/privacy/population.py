@@ -87,7 +87,7 @@ def apply_population(catalog: Catalog, query: Query, rows: list[tuple[tuple[Any,
     wanted = [m for m in metrics if m.uses_population]
     if not wanted:
         return
-    keys = _keyed_dimensions(catalog, query)
+    keys = _keyed_dimensions(query)
     people = {key: (_cell_people(query, dict(zip(keys, key, strict=False)) if keys else {}, population)
                     if population is not None else None) for key, _ in rows}
     for m in wanted:
@@ -121,7 +121,7 @@ def _index(pub: Published, people: int | None, b_sum: float, p_sum: float) -> Pu
     return replace(pub, value=(float(pub.base) / b_sum) / (people / p_sum) * 100, base=None)
 
 
-def _keyed_dimensions(catalog: Catalog, query: Query) -> list[str]:
+def _keyed_dimensions(query: Query) -> list[str]:
     """The row key's dimension per position (a time breakdown keeps its place, unused here)."""
     return [g.dimension if not (g.granularity or g.date_part) else "" for g in query.group_by]
 

@@ -243,34 +243,34 @@ def load_responses(con: duckdb.DuckDBPyConnection, secret: Secret, load_id: int,
                    FROM sr_in WHERE reject_reason IS NULL AND NOT duplicate""", [load_id])
     key = "unhex(substr(" + BUYER_HASH_SQL.format(org_id="a.org_id", event_id="a.event_id",
                                                   who=f"'c' || {_US} || a.customer_id") + ", 1, 32))"
+    # Keys once per answer: the buyer key it links by (then the customer id is dropped) and its own.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE sr_keyed AS
+        SELECT k.* EXCLUDE (buyer_key), b.buyer_key AS linked_key, b.age_group, b.gender, b.buyer_country,
+               b.buyer_region, b.area_type, b.purchasing_power, b.education_level, b.home_type, b.customer_status
+        FROM (SELECT a.* EXCLUDE (customer_id), CASE WHEN a.customer_id IS NOT NULL THEN {key} END AS buyer_key,
+                     sha256(?::BLOB || unhex(sha256(?::BLOB || encode(a.org_id || {_US} || a.response_id)))) AS h
+              FROM sr_in a WHERE a.reject_reason IS NULL AND NOT a.duplicate) k
+        LEFT JOIN buyer_rows b ON b.buyer_key = k.buyer_key AND b.tickets > 0
+    """, [secret.outer_pad, secret.inner_pad, response.outer_pad, response.inner_pad])
     con.execute(f"""
         INSERT INTO survey_answer_rows
-        WITH a AS (SELECT * FROM sr_in WHERE reject_reason IS NULL AND NOT duplicate),
-        keyed AS (
-            SELECT a.*, CASE WHEN a.customer_id IS NOT NULL THEN {key} END AS buyer_key,
-                   sha256(?::BLOB || unhex(sha256(?::BLOB || encode(a.org_id || {_US} || a.response_id)))) AS h
-            FROM a
-        )
         SELECT unhex(substr(k.h, 1, 32)) AS response_key, k.org_id, k.survey_id, k.question_id, k.event_sk,
                timezone('UTC', k.answered_tz) AS answered_at_utc,
                timezone({country_tz_case('k.org_country')}, k.answered_tz) AS answered_at_local,
                CASE WHEN k.kind <> 'choice' THEN CAST(k.value AS DOUBLE) END AS value_number,
                CASE WHEN k.kind = 'choice' THEN k.value END AS value_option,
-               b.buyer_key IS NOT NULL AS linked,
-               coalesce(b.age_group, 'unknown'), coalesce(b.gender, 'unknown'),
-               coalesce(b.buyer_country, 'unknown'), coalesce(b.buyer_region, 'unknown'),
-               coalesce(b.area_type, 'unknown'), coalesce(b.purchasing_power, 'unknown'),
-               coalesce(b.education_level, 'unknown'), coalesce(b.home_type, 'unknown'),
-               coalesce(b.customer_status, 'unknown'),
+               k.linked_key IS NOT NULL AS linked,
+               coalesce(k.age_group, 'unknown'), coalesce(k.gender, 'unknown'),
+               coalesce(k.buyer_country, 'unknown'), coalesce(k.buyer_region, 'unknown'),
+               coalesce(k.area_type, 'unknown'), coalesce(k.purchasing_power, 'unknown'),
+               coalesce(k.education_level, 'unknown'), coalesce(k.home_type, 'unknown'),
+               coalesce(k.customer_status, 'unknown'),
                ('0x' || substr(k.h, 33, 2))::SMALLINT AS record_key
-        FROM keyed k LEFT JOIN buyer_rows b ON b.buyer_key = k.buyer_key AND b.tickets > 0
-    """, [secret.outer_pad, secret.inner_pad, response.outer_pad, response.inner_pad])
-    row = con.execute("""
-        SELECT count(*) FILTER (WHERE b.buyer_key IS NOT NULL), count(*) FILTER (WHERE b.buyer_key IS NULL)
-        FROM (SELECT CASE WHEN a.customer_id IS NOT NULL THEN {key} END AS buyer_key
-              FROM sr_in a WHERE a.reject_reason IS NULL AND NOT a.duplicate) k
-        LEFT JOIN buyer_rows b ON b.buyer_key = k.buyer_key AND b.tickets > 0
-    """.replace("{key}", key), [secret.outer_pad, secret.inner_pad]).fetchone()
+        FROM sr_keyed k
+    """)
+    row = con.execute("SELECT count(linked_key), count(*) - count(linked_key) FROM sr_keyed").fetchone()
+    con.execute("DROP TABLE sr_keyed")
     assert row is not None
     counts.responses_linked, counts.responses_unlinked = int(row[0]), int(row[1])
     return True
