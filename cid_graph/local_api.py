@@ -31,11 +31,11 @@ INSIGHTS_DOCUMENT = """query Insights($query: InsightQuery!, $locale: String) {
     rows {
       dimensions { dimension value label granularity datePart }
       metrics {
-        metric value suppressed reason
+        metric value suppressed reason marginOfError unreliable
         comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason currentValue organizationsCompared }
       }
     }
-    totals { metrics { metric value suppressed reason
+    totals { metrics { metric value suppressed reason marginOfError unreliable
       comparisons { kind peerGroup value share peerShare index delta ratio suppressed reason currentValue organizationsCompared } } }
     meta { warehouseVersion rowCount truncated scope suppressedCells locale privacyK }
   }

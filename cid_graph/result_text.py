@@ -41,7 +41,10 @@ def _metric(cell: dict[str, Any], fmt: str | None, reasons: set[str]) -> str:
         reason = cell.get("reason") or ""
         reasons.add(reason)
         return _SHORT.get(reason, reason.lower()) + "*"
-    return _number(cell.get("value"), fmt)
+    text = _number(cell.get("value"), fmt)
+    if cell.get("marginOfError") is not None:
+        text += " ±" + _number(cell["marginOfError"], fmt)
+    return text + ("†" if cell.get("unreliable") else "")
 
 
 def _comparison(c: dict[str, Any], reasons: set[str]) -> str:
@@ -70,7 +73,8 @@ def format_result(result: dict[str, Any], *, engine: str = "") -> str:
     header = [c["label"] for c in dims] + [c["label"] for c in metrics] + compare_heads
     reasons: set[str] = set()
     body: list[list[str]] = []
-    for row in [*rows, *([result["totals"]] if result.get("totals") else [])]:
+    body_rows = [*rows, *([result["totals"]] if result.get("totals") else [])]
+    for row in body_rows:
         labels = [d.get("label") or d.get("value") or "" for d in row.get("dimensions", [])]
         if not row.get("dimensions"):
             labels = ["Total"] + [""] * (len(dims) - 1) if dims else []
@@ -82,6 +86,8 @@ def format_result(result: dict[str, Any], *, engine: str = "") -> str:
     for line in [header, ["-" * w for w in widths], *body]:
         out.append("  ".join(v.ljust(w) if i < len(dims) else v.rjust(w)
                              for i, (v, w) in enumerate(zip(line, widths, strict=False))).rstrip())
+    if any(m.get("unreliable") for row in body_rows for m in row["metrics"]):
+        out.append("† fewer than 30 respondents: read with care")
     if reasons:
         out.append("* suppressed: " + ", ".join(f"{_SHORT.get(r, r.lower())} = {r}" for r in sorted(reasons)))
     meta = result["meta"]

@@ -20,6 +20,7 @@ hint: one of male, female, unknown
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ from metrics.definitions import (
     LANGUAGES,
     Bucket,
     Dimension,
+    Fact,
     Measure,
     Metric,
     SemanticModel,
@@ -53,6 +55,54 @@ class Catalog:
         self._granularities = {g.name: g for g in model.granularities}
         self._date_parts = {p.name: p for p in model.date_parts}
         self._patterns = {d.name: re.compile(d.pattern) for d in model.dimensions if d.pattern}
+        self._for_fact: dict[str, Catalog] = {}
+
+    # Facts ---------------------------------------------------------------------------------
+    @property
+    def fact(self) -> Fact:
+        """The fact this catalog's queries read (the first of a whole model)."""
+        return self.model.fact
+
+    @property
+    def row_measure(self) -> str:
+        """The measure (and metric) counting the fact's rows: buyer rows, or survey answers.
+        The privacy rules count people with it (P3 thresholds, the guard's probes, cell keys)."""
+        for m in self.model.measures:
+            if m.table == self.fact.table and m.agg == "count" and not m.expr and m.filter is None:
+                return m.name
+        raise QueryError(f"the semantic model '{self.fact.name}' has no row count measure", code="INTERNAL",
+                         hint="Add a measure with agg: count and no expr or filter; run `cid-graph check`.")
+
+    def fact_of(self, metric: str) -> Fact:
+        """The fact a metric's measures are read from."""
+        tables = {self.measure(n).table for n in self.metric(metric).measures}
+        return next((f for f in self.model.facts if f.table in tables), self.fact)
+
+    def for_metrics(self, metrics: tuple[str, ...] | list[str]) -> Catalog:
+        """The catalog of the one fact ``metrics`` are read from (see :meth:`for_fact`).
+
+        Raises:
+            QueryError: when the metrics come from different facts (buyers and survey answers).
+        """
+        facts = {self.fact_of(m).name: self.fact_of(m) for m in metrics}
+        if len(facts) > 1:
+            by_fact = {f: [m.upper() for m in metrics if self.fact_of(m).name == f] for f in facts}
+            raise QueryError("these metrics come from different data: "
+                             + "; ".join(f"{', '.join(ms)} from {f}" for f, ms in by_fact.items()),
+                             hint="Ask for them in separate queries (in GraphQL, two insights fields with aliases).")
+        return self.for_fact(next(iter(facts.values())).name if facts else self.fact.name)
+
+    def for_fact(self, name: str) -> Catalog:
+        """A catalog whose queries read the fact ``name``: its measures and metrics, and the
+        dimensions it can reach (those of the first fact's table read from its own columns, see
+        :class:`~metrics.definitions.Fact`). The first fact's catalog is the whole model without
+        the other facts' measures, metrics and dimensions."""
+        if name == self.fact.name and len(self.model.facts) == 1:
+            return self
+        cached = self._for_fact.get(name)
+        if cached is None:
+            cached = self._for_fact[name] = Catalog(_restrict(self.model, name))
+        return cached
 
     # Listing -------------------------------------------------------------------------------
     def metrics(self) -> tuple[Metric, ...]:
@@ -169,6 +219,32 @@ class Catalog:
             return value
         example = " or ".join([f"a value matching {dim.pattern}", *specials])
         raise QueryError(f"unknown value '{value}' for dimension {dim.name}", hint=example)
+
+
+def _restrict(model: SemanticModel, name: str) -> SemanticModel:
+    from metrics.warehouse_schema import warehouse_columns
+
+    first = model.fact
+    fact = next((f for f in model.facts if f.name == name), None)
+    if fact is None:
+        raise QueryError(f"unknown semantic model '{name}'", code="INTERNAL",
+                         hint="valid: " + ", ".join(f.name for f in model.facts))
+    other_facts = {f.table for f in model.facts if f.table != fact.table}
+    own_columns = warehouse_columns().get(fact.table, {})
+    renamed = dict(fact.columns)
+    dimensions = []
+    for d in model.dimensions:
+        if d.table == first.table and fact is not first:
+            column = renamed.get(d.column, d.column)
+            if column in own_columns:
+                dimensions.append(replace(d, table=fact.table, column=column))
+        elif d.table not in other_facts and fact.reaches(d.table):
+            dimensions.append(d)
+    measures = tuple(m for m in model.measures if m.table == fact.table)
+    names = {m.name for m in measures}
+    metrics = tuple(m for m in model.metrics if m.measures and set(m.measures) <= names)
+    return replace(model, facts=(fact,), measures=measures, metrics=metrics, dimensions=tuple(dimensions),
+                   rollups=model.rollups if fact is first else ())
 
 
 def _lookup(table: dict[str, Any], name: str, kind: str) -> Any:

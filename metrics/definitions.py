@@ -31,6 +31,7 @@ DIMENSION_TYPES: tuple[str, ...] = ("categorical", "time")
 UNITS: tuple[str, ...] = (
     "buyers", "events", "organizations", "tickets", "eur", "tickets_per_buyer",
     "eur_per_buyer", "eur_per_ticket", "share", "customers", "days", "per_1000_inhabitants", "index",
+    "respondents", "answers", "nps", "rating", "score",
 )
 FORMATS: tuple[str, ...] = ("integer", "decimal", "currency", "percent")
 #: Operators a measure's structured filter may use.
@@ -194,13 +195,23 @@ class Join:
 
 @dataclass(frozen=True)
 class Fact:
-    """A semantic model in dbt's sense: the fact table and the tables it joins to."""
+    """A semantic model in dbt's sense: the fact table and the tables it joins to.
+
+    The first fact (``buyers``) is the one dimensions are written against; another fact
+    (``survey_answers``) reads a dimension of the first fact's table from the column of the
+    same name, or from the one ``columns`` maps it to (``first_purchased_at_local:
+    answered_at_local``), and does without the dimensions it has no column for.
+    """
 
     name: str
     table: str
     joins: tuple[Join, ...] = ()
     description: str = ""
     loc: Loc = field(default=Loc(), compare=False)
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def reaches(self, table: str) -> bool:
+        return table == self.table or any(j.table == table for j in self.joins)
 
 
 @dataclass(frozen=True)
@@ -244,5 +255,5 @@ class SemanticModel:
 
     @property
     def fact(self) -> Fact:
-        """The (single) fact the compiler queries."""
+        """The fact the compiler queries: the first (see ``metrics.catalog.Catalog.for_fact``)."""
         return self.facts[0]

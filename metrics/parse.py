@@ -132,15 +132,23 @@ def _bucket(node: LDict, owner: str, issues: list[ModelIssue]) -> Bucket:
 
 def parse_fact(node: LDict, issues: list[ModelIssue]) -> Fact:
     """Parse one entry of ``semantic_models``."""
-    r = _Reader(node, "a semantic model", issues, ("name", "table", "description", "joins"))
+    r = _Reader(node, "a semantic model", issues, ("name", "table", "description", "joins", "columns"))
     name = r.text("name", required=True, default="")
     joins = []
     for j in r.items("joins"):
         jr = _Reader(j, f"a join of semantic model '{name}'", issues, ("table", "left", "right"))
         joins.append(Join(jr.text("table", True, ""), jr.text("left", True, ""),
                           jr.text("right", True, ""), j.loc))
+    columns: dict[str, str] = {}
+    mapping = r.mapping("columns")
+    for key, value in (mapping or {}).items():
+        if isinstance(value, str):
+            columns[str(key)] = value
+        else:
+            issues.append(node.loc.at("columns").issue(
+                f"'columns' of semantic model '{name}': '{key}' must map to a column name"))
     return Fact(name, r.text("table", True, ""), tuple(joins), r.text("description", default=""),
-                node.loc)
+                node.loc, tuple(columns.items()))
 
 
 def parse_measure(node: LDict, issues: list[ModelIssue]) -> Measure:

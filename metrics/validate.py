@@ -47,10 +47,27 @@ def _suggest(name: str, options: Iterable[str]) -> str:
 
 
 def check_single_fact(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
-    """The compiler queries exactly one fact (``semantic_models`` has one entry)."""
-    if len(model.facts) != 1:
-        loc = model.facts[1].loc if len(model.facts) > 1 else Loc(model.files[0] if model.files else "", 0)
-        yield loc.issue(f"expected exactly one semantic model, found {len(model.facts)}")
+    """At least one fact; each fact has its own table and name; a fact's ``columns`` map the
+    first fact's columns onto its own."""
+    if not model.facts:
+        yield Loc(model.files[0] if model.files else "", 0).issue("expected at least one semantic model, found 0")
+        return
+    seen: set[str] = set()
+    for fact in model.facts:
+        if fact.table in seen or fact.name in seen:
+            yield fact.loc.issue(f"semantic model '{fact.name}': each semantic model needs its own name and table")
+        seen |= {fact.table, fact.name}
+        if fact is model.fact and fact.columns:
+            yield fact.loc.at("columns").issue(
+                f"semantic model '{fact.name}': the first semantic model takes no 'columns' (dimensions are written against it)")
+        for source, target in fact.columns:
+            if source not in tables.get(model.fact.table, {}):
+                yield fact.loc.at("columns").issue(
+                    f"semantic model '{fact.name}': '{source}' is not a column of '{model.fact.table}'")
+            if fact.table in tables and target not in tables[fact.table]:
+                yield fact.loc.at("columns").issue(
+                    f"semantic model '{fact.name}': unknown column '{target}' in table '{fact.table}'"
+                    f"{_suggest(target, tables[fact.table])}")
 
 
 def check_names(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
@@ -75,9 +92,7 @@ def check_names(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
 
 
 def _reachable(model: SemanticModel) -> set[str]:
-    if not model.facts:
-        return set()
-    return {model.fact.table, *(j.table for j in model.fact.joins)}
+    return {t for fact in model.facts for t in (fact.table, *(j.table for j in fact.joins))}
 
 
 def check_tables(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
@@ -98,6 +113,17 @@ def check_tables(model: SemanticModel, tables: Tables) -> Iterator[ModelIssue]:
         elif model.facts and table not in reachable:
             yield loc.issue(f"{what}: table '{table}' is neither the fact nor joined to it "
                             f"(joinable: {', '.join(sorted(reachable))})")
+    facts = {f.table for f in model.facts}
+    for m in model.measures:
+        if m.table in tables and facts and m.table not in facts:
+            yield m.loc.at("table").issue(f"measure '{m.name}': table '{m.table}' is not a semantic model's "
+                                          f"table (one of: {', '.join(sorted(facts))})")
+    by_name = {m.name: m.table for m in model.measures}
+    for metric in model.metrics:
+        used = sorted({by_name[n] for n in metric.measures if n in by_name})
+        if len(used) > 1:
+            yield metric.loc.issue(f"metric '{metric.name}' mixes measures of {' and '.join(used)}: "
+                                   "a metric's measures must come from one semantic model")
     for d in model.dimensions:
         vf = d.values_from
         if vf and vf.table and vf.table not in tables:

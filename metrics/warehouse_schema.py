@@ -45,14 +45,23 @@ def warehouse_columns() -> dict[str, dict[str, str]]:
 
 
 def _view_columns(select: exp.Expression, tables: dict[str, dict[str, str]]) -> dict[str, str]:
-    source = select.args["from_"].this.name if select.args.get("from_") else ""
-    base = tables.get(source, {})
+    """A view's columns: ``*`` (with ``EXCLUDE``) over its FROM and JOINed tables, named columns
+    (typed by their source column) and ``CAST(... AS type) AS name``."""
+    sources = [select.args["from_"].this.name] if select.args.get("from_") else []
+    sources += [j.this.name for j in select.args.get("joins") or []]
+    base: dict[str, str] = {}
+    for source in sources:
+        for column, kind in tables.get(source, {}).items():
+            base.setdefault(column, kind)
     out: dict[str, str] = {}
     for projection in select.expressions:
         if isinstance(projection, exp.Star):
             excluded = {c.name for c in projection.args.get("except_") or []}
             out.update({k: v for k, v in base.items() if k not in excluded})
+            continue
+        inner = projection.unalias()
+        if isinstance(inner, exp.Cast):
+            out[projection.alias_or_name] = inner.to.sql(dialect="duckdb")
         else:
-            inner = projection.unalias()
             out[projection.alias_or_name] = base.get(inner.name, "UNKNOWN")
     return out

@@ -21,32 +21,40 @@ from resolvers.privacy.pipeline import Executed
 from resolvers.privacy.pooled import pooled_select
 from resolvers.privacy.population import Population
 from resolvers.request import InsightRequest
+from warehouse.engine import older_version_error
 
 _PEER_COLUMN = {"same_org_type": "org_type", "same_region": "region", "same_country": "country"}
 
 
-def constrain_request(ctx: RequestContext, request: InsightRequest) -> Constrained:
+def constrain_request(ctx: RequestContext, request: InsightRequest, catalog: Catalog | None = None) -> Constrained:
     caller = PrivacyCaller(ctx.caller.org_id, ctx.caller.role)
-    return constrain(request, caller, ctx.services.catalog, ctx.services.settings)
+    return constrain(request, caller, catalog or fact_catalog(ctx.services, request.metrics), ctx.services.settings)
+
+
+def fact_catalog(services: Services, metrics: tuple[str, ...]) -> Catalog:
+    """The catalog of the semantic model ``metrics`` read (buyers, or survey answers); metrics of
+    two models in one query are a BAD_QUERY naming both."""
+    return services.catalog.for_metrics(tuple(m for m in metrics if services.catalog.has_metric(m)))
 
 
 def compile_for(services: Services, query: Query, pooled: bool, opened: Any,
-                summary: bool = False) -> tuple[CompiledQuery, str]:
+                summary: bool = False, catalog: Catalog | None = None) -> tuple[CompiledQuery, str]:
     """The compiled query and the SQL to run on the version ``opened`` (from a rollup when one
     of that version covers it), in the serving engine's dialect. Compiled once per (query,
     version): see ``Services.compiled``. ``summary``: pooled, only what the organization rules
     judge (``pooled_select``)."""
     dialect = services.engine.dialect
+    catalog = catalog or fact_catalog(services, query.metrics)
 
     def build() -> tuple[CompiledQuery, str]:
         rollups = services.rollups.available(opened) if services.rollups is not None else None
         if pooled:
-            compiled = compile_query(services.catalog, replace(query, extra_group_by=("organization",), limit=None),
+            compiled = compile_query(catalog, replace(query, extra_group_by=("organization",), limit=None),
                                      dialect, rollups=rollups, ordered=False)
-            select = pooled_select(compiled, services.catalog, services.settings.row_cap,
+            select = pooled_select(compiled, catalog, services.settings.row_cap,
                                    services.settings.privacy_rounding_base, summary=summary)
             return compiled, render(select, dialect)
-        compiled = compile_query(services.catalog, query, dialect, rollups=rollups)
+        compiled = compile_query(catalog, query, dialect, rollups=rollups)
         return compiled, compiled.sql
 
     return services.compiled.get_or_compute((query, pooled, summary, opened.version.number), build)
@@ -59,10 +67,12 @@ class ServicesExecutor:
     services: Services
     opened: Any
     memo: RequestMemo | None = None
+    #: The catalog of the request's semantic model (see ``fact_catalog``); the whole one if None.
+    fact: Catalog | None = None
 
     @property
     def catalog(self) -> Catalog:
-        return self.services.catalog
+        return self.fact or self.services.catalog.for_fact(self.services.catalog.fact.name)
 
     @cached_property
     def params(self) -> PrivacyParams:
@@ -74,7 +84,10 @@ class ServicesExecutor:
 
     def run(self, query: Query, pooled: bool, summary: bool = False) -> Executed:
         services, opened, memo = self.services, self.opened, self.memo
-        compiled, sql = compile_for(services, query, pooled or summary, opened, summary)
+        lacks = getattr(opened, "outdated", {}).get(self.catalog.fact.table)
+        if lacks:
+            raise older_version_error(opened.version, lacks)
+        compiled, sql = compile_for(services, query, pooled or summary, opened, summary, self.catalog)
         key = (sql, opened.version.number)
 
         def run() -> list[dict[str, Any]]:

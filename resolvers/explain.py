@@ -13,7 +13,7 @@ from typing import Any
 from cid_graph.errors import ForbiddenError
 from metrics.compiler import render
 from resolvers.context import RequestContext
-from resolvers.execute import compile_for, constrain_request
+from resolvers.execute import compile_for, constrain_request, fact_catalog
 from resolvers.privacy.pipeline import internal_query
 from resolvers.request import InsightRequest
 
@@ -22,10 +22,12 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
     if ctx.caller.role != "admin":
         raise ForbiddenError("explain is for operators (admin tokens) only",
                              hint="Ask an operator, or use insights.")
-    constrained = constrain_request(ctx, request)
+    catalog = fact_catalog(ctx.services, request.metrics)
+    constrained = constrain_request(ctx, request, catalog)
     pooled = constrained.scope == "network"
     opened = ctx.services.engine.require()
-    compiled, _ = compile_for(ctx.services, internal_query(constrained, ctx.services.settings.row_cap), pooled, opened)
+    compiled, _ = compile_for(ctx.services, internal_query(constrained, ctx.services.settings.row_cap, catalog), pooled, opened,
+                              catalog=catalog)
     public = compiled.expression.copy()
     keep = [e for e in public.expressions if not (e.alias_or_name or "").startswith("p_")]
     public.set("expressions", keep)

@@ -8,16 +8,17 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from cid_graph.errors import CidGraphError
 from metrics.catalog import Catalog
 from metrics.compiler import compile_values, render
-from resolvers import labels
+from resolvers import estimates, labels
 from resolvers.cache import AuditEntry
 from resolvers.context import RequestContext
-from resolvers.execute import ServicesExecutor, constrain_request
+from resolvers.execute import ServicesExecutor, constrain_request, fact_catalog
 from resolvers.privacy import Constrained, Published
 from resolvers.privacy.comparisons import TOTALS_KEY, Comparisons, compare
 from resolvers.privacy.fill import sortable
@@ -69,13 +70,17 @@ def _run(ctx: RequestContext, request: InsightRequest) -> InsightResultData:
 
 def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> InsightResultData:
     services = ctx.services
-    settings, catalog = services.settings, services.catalog
-    constrained = constrain_request(ctx, request)
+    settings = services.settings
+    catalog = fact_catalog(services, request.metrics)
+    constrained = constrain_request(ctx, request, catalog)
     version = opened.version.number
     pooled = constrained.scope == "network"
     metrics = constrained.query.metrics
-    executor = ServicesExecutor(services, opened, ctx.memo)
-    result = run_protected(executor, constrained, internal_query(constrained, settings.row_cap), pooled)
+    executor = ServicesExecutor(services, opened, ctx.memo, catalog)
+    # survey estimates also publish what their margins of error are computed from
+    extra = tuple(m for m in estimates.helpers(metrics) if catalog.has_metric(m))
+    asked = replace(constrained, query=replace(constrained.query, metrics=(*metrics, *extra))) if extra else constrained
+    result = run_protected(executor, asked, internal_query(asked, settings.row_cap, catalog), pooled)
     published_rows, totals_pub, truncated = result.rows, result.totals, result.truncated
     comparisons = compare(executor, request, constrained, result) if request.compare else None
 
@@ -91,7 +96,7 @@ def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> Insigh
     labeler = _Labeler(ctx, version, constrained, lang)
     rows = [ResultRow(labeler.dimensions(key), _metric_cells(metrics, pub, comparisons, key))
             for key, pub in published_rows]
-    suppressed = sum(1 for _, pub in published_rows for p in pub.values() if p.suppressed)
+    suppressed = sum(1 for _, pub in published_rows for m in metrics if pub[m].suppressed)
     totals_row = (ResultRow([], _metric_cells(metrics, totals_pub, comparisons, TOTALS_KEY))
                   if request.totals else None)
     return InsightResultData(
@@ -105,8 +110,9 @@ def _answer(ctx: RequestContext, request: InsightRequest, opened: Any) -> Insigh
 
 def _metric_cells(metrics: tuple[str, ...], pub: dict[str, Published],
                   comparisons: Comparisons | None = None, key: Any = None) -> list[MetricCell]:
-    return [MetricCell(m, pub[m].value, pub[m].suppressed, pub[m].reason,
-                       comparisons.for_cell(key, m) if comparisons is not None else None)
+    return [MetricCell(m, estimates.bounded(m, pub[m].value), pub[m].suppressed, pub[m].reason,
+                       comparisons.for_cell(key, m) if comparisons is not None else None,
+                       estimates.margin(m, pub), estimates.unreliable(m, pub))
             for m in metrics]
 
 

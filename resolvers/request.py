@@ -98,6 +98,10 @@ class MetricCell:
     suppressed: bool = False
     reason: str | None = None
     comparisons: list[ComparisonCell] | None = None
+    #: Survey estimates: the 95 % margin of error in the metric's unit (resolvers/estimates.py).
+    margin_of_error: float | None = None
+    #: Survey estimates: fewer than 30 respondents behind the value.
+    unreliable: bool = False
 
 
 @dataclass

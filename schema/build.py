@@ -139,6 +139,11 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         suppressed: bool
         reason: SuppressionReason | None  # type: ignore[valid-type]
         comparisons: list[ComparisonValue] | None
+        margin_of_error: float | None = strawberry.field(description=(
+            "Survey estimates (NPS, PROMOTERS, PASSIVES, DETRACTORS, AVG_RATING, SATISFACTION_SCORE): the 95 % "
+            "margin of error in the metric's unit, from the published values; null otherwise or when suppressed."))
+        unreliable: bool = strawberry.field(description=(
+            "Survey metrics: true when fewer than 30 respondents are behind the value (read it with care)."))
 
     @strawberry.type(description="A dimension's value (a code) and its label in the request's language.")
     class DimensionValue:
@@ -434,7 +439,8 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
                                      current_value=c.current, organizations_compared=c.organizations)
                      for c in m.comparisons]
         return MetricValue(metric=Metric[m.metric.upper()], value=m.value, suppressed=m.suppressed,
-                           reason=SuppressionReason[m.reason] if m.reason else None, comparisons=comps)
+                           reason=SuppressionReason[m.reason] if m.reason else None, comparisons=comps,
+                           margin_of_error=m.margin_of_error, unreliable=m.unreliable)
 
     def _row(r) -> Row:  # type: ignore[no-untyped-def]
         return Row(

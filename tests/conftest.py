@@ -49,7 +49,8 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
     # A fixed key: record keys, and so every perturbed value, are the same in every run.
     (base / "secret.key").write_text("5e" * 32 + "\n")
     secret, _ = load_or_create_secret(base / "secret.key")
-    ingest(store, secret, [files.organizations], files.transactions)
+    ingest(store, secret, [files.organizations], files.transactions,
+           survey_questions=[files.survey_questions], survey_responses=files.survey_responses)
     con = duckdb.connect(str(store.require_current().path), read_only=True)
     orgs = [r[0] for r in con.execute(
         "SELECT org_id FROM buyers GROUP BY org_id ORDER BY count(*) DESC, org_id").fetchall()]

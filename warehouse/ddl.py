@@ -88,7 +88,10 @@ DDL: tuple[str, ...] = (
         spend_band               VARCHAR NOT NULL DEFAULT 'unknown',
         customer_count           INTEGER NOT NULL DEFAULT 1,   -- 1: the customer's first row of the year
         lead_time_days           INTEGER NOT NULL DEFAULT 0,
-        lead_time_band           VARCHAR NOT NULL DEFAULT '0'
+        lead_time_band           VARCHAR NOT NULL DEFAULT '0',
+        -- whether the event was surveyed and this buyer answered (warehouse/ingest/surveys.py):
+        -- 'responded', 'surveyed' (did not answer) or 'not_surveyed'; never what was answered
+        survey_status            VARCHAR NOT NULL DEFAULT 'not_surveyed'
     )""",
     """
     CREATE VIEW buyers AS
@@ -135,8 +138,39 @@ DDL: tuple[str, ...] = (
         customer_status   VARCHAR NOT NULL,
         record_key        SMALLINT NOT NULL
     )""",
+    # Each question with what the survey metrics read: its key (a SURVEY_QUESTION value), and
+    # whether it is its survey's primary question (the NPS question, else its first question:
+    # RESPONDENTS counts its answers) or its main rating (its first rating question: AVG_RATING
+    # and SATISFACTION_SCORE read it), so each survey metric counts every respondent once.
     """
-    CREATE VIEW survey_answers AS SELECT * EXCLUDE (response_key) FROM survey_answer_rows
+    CREATE OR REPLACE VIEW survey_question_info AS SELECT *,
+        CAST(org_id || ':' || survey_id || ':' || question_id AS VARCHAR) AS question_key,
+        CAST(question_id = coalesce(min(CASE WHEN kind = 'nps' THEN question_id END) OVER s,
+                                    min(question_id) OVER s) AS BOOLEAN) AS is_primary,
+        CAST(question_id IS NOT DISTINCT FROM min(CASE WHEN kind = 'rating' THEN question_id END) OVER s
+             AS BOOLEAN) AS is_main_rating
+    FROM survey_questions WINDOW s AS (PARTITION BY org_id, survey_id)
+    """,
+    # The survey fact: one row per answer, with its question's attributes and the derived
+    # values the metrics add up (no response key: P1).
+    """
+    CREATE OR REPLACE VIEW survey_answers AS SELECT * EXCLUDE (response_key, text, choice_options),
+        CAST(kind AS VARCHAR) AS question_kind,
+        CAST(CASE WHEN is_primary THEN 'yes' ELSE 'no' END AS VARCHAR) AS primary_question,
+        CAST(CASE WHEN kind <> 'nps' THEN 'none' WHEN value_number >= 9 THEN 'promoter'
+                  WHEN value_number >= 7 THEN 'passive' ELSE 'detractor' END AS VARCHAR) AS nps_group,
+        CAST(CASE WHEN kind = 'nps' THEN CASE WHEN value_number >= 9 THEN 100 WHEN value_number >= 7 THEN 0
+                  ELSE -100 END END AS INTEGER) AS nps_points,
+        CAST(CASE WHEN is_main_rating THEN 'yes' ELSE 'no' END AS VARCHAR) AS main_rating,
+        CAST(CASE WHEN is_main_rating THEN value_number END AS DOUBLE) AS rating_value,
+        CAST(CASE WHEN is_main_rating THEN value_number * value_number END AS DOUBLE) AS rating_square,
+        CAST(CASE WHEN is_main_rating AND scale_max > scale_min
+                  THEN 100.0 * (value_number - scale_min) / (scale_max - scale_min) END AS DOUBLE) AS rating_score,
+        CAST(CASE WHEN is_main_rating AND scale_max > scale_min
+                  THEN power(100.0 * (value_number - scale_min) / (scale_max - scale_min), 2) END AS DOUBLE)
+             AS rating_score_square,
+        CAST(CASE WHEN kind = 'choice' THEN value_option ELSE 'none' END AS VARCHAR) AS answer
+    FROM survey_answer_rows JOIN survey_question_info USING (org_id, survey_id, question_id)
     """,
     """
     CREATE TABLE survey_answers_seen (
@@ -184,6 +218,8 @@ DDL: tuple[str, ...] = (
 SURVEY_DDL: tuple[str, ...] = tuple(s for s in DDL if "survey_" in s)
 
 #: Bucket codes of the enriched attributes (the semantic model's dimensions use the same).
+#: ``buyer_rows.survey_status``: the base of RESPONSE_RATE.
+SURVEY_STATUSES = ("responded", "surveyed", "not_surveyed")
 AGE_GROUPS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown")
 GENDERS = ("male", "female", "unknown")
 PURCHASING_POWER = ("low", "medium", "high", "unknown")
@@ -247,6 +283,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS customer_count INTEGER DEFAULT 1",
     "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS lead_time_days INTEGER",
     "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS lead_time_band VARCHAR",
+    # Response rates (a version written before them): statuses are set again by the next survey load.
+    "ALTER TABLE buyer_rows ADD COLUMN IF NOT EXISTS survey_status VARCHAR DEFAULT 'not_surveyed'",
     """CREATE TABLE IF NOT EXISTS customer_links (
            org_id VARCHAR NOT NULL, customer_key BLOB NOT NULL, buyer_key BLOB NOT NULL)""",
     *(stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ").replace("CREATE VIEW ", "CREATE VIEW IF NOT EXISTS ")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,9 @@ class _Open:
     version: Version
     con: duckdb.DuckDBPyConnection
     local: threading.local
+    #: Facts this version holds in an older form, with what they lack: queries of them are
+    #: refused with a hint to load again; the rest of the version is served.
+    outdated: dict[str, str] = field(default_factory=dict)
 
 
 class Engine:
@@ -70,7 +73,7 @@ class Engine:
                 if self._open is not None:
                     # Keep the old connection until garbage: queries may still run on it.
                     self._retired = [self._open]
-                self._open = _Open(version, con, threading.local())
+                self._open = _Open(version, con, threading.local(), _outdated_facts(con))
             return self._open
 
     def require(self) -> _Open:
@@ -142,6 +145,16 @@ class Engine:
 SERVING_TABLES = ("buyers", "events", "organizations", "regions", "org_noise")
 
 
+#: Optional facts and a column each needs in this CID Graph's form (absent: an older version).
+_FACT_COLUMNS = {"survey_answers": ("question_kind", "survey metrics (survey answers with question kinds, "
+                                                      "NPS groups and main ratings)")}
+
+
+def _outdated_facts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    columns = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    return {table: what for table, (column, what) in _FACT_COLUMNS.items() if (table, column) not in columns}
+
+
 def _check_serving_tables(con: duckdb.DuckDBPyConnection, version: Version) -> None:
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     missing = [t for t in SERVING_TABLES if t not in present]
@@ -155,8 +168,13 @@ def _check_serving_tables(con: duckdb.DuckDBPyConnection, version: Version) -> N
         missing.append("customer history (customer status, frequency, spend and lead time of buyer rows)")
     if missing:
         con.close()
-        raise WarehouseError(
-            f"warehouse version {version.name} lacks {', '.join(missing)}: it was built by an older CID Graph",
-            hint="Load again with `cid-graph ingest` (the organizations file already loaded is enough): the new "
-                 "version gets what this one lacks. Or rebuild the demo with `cid-graph demo`.",
-        )
+        raise older_version_error(version, ", ".join(missing))
+
+
+def older_version_error(version: Version, lacks: str) -> WarehouseError:
+    """The error for a version an older CID Graph built, which lacks ``lacks``."""
+    return WarehouseError(
+        f"warehouse version {version.name} lacks {lacks}: it was built by an older CID Graph",
+        hint="Load again with `cid-graph ingest` (the organizations file already loaded is enough): the new "
+             "version gets what this one lacks. Or rebuild the demo with `cid-graph demo`.",
+    )

@@ -93,6 +93,7 @@ def compile_query(catalog: Catalog, query: Query, dialect: str | Dialect = "duck
         QueryError: code ``BAD_QUERY``, with a hint, for anything the model cannot answer.
     """
     engine = get_dialect(dialect)
+    catalog = catalog.for_metrics(query.metrics)  # the one fact the metrics are read from
     plan = plan_query(catalog, query)
     choice = choose_source(catalog, plan, engine, rollups)
     if choice.parts is not None:

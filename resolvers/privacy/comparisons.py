@@ -232,7 +232,7 @@ def _active(ex: PeerExecutor, query: Query, period: TimeRange | None) -> set[str
     catalog = ex.catalog
     # filters on the organization itself (country, type) decide which organizations can count
     org_filters = tuple(f for f in query.filters if catalog.dimension(f.dimension).table == "organizations")
-    probe = Query(metrics=("buyers",), time_range=period, org_ids=query.org_ids, filters=org_filters,
+    probe = Query(metrics=(catalog.row_measure,), time_range=period, org_ids=query.org_ids, filters=org_filters,
                   exclude_org_ids=query.exclude_org_ids, extra_group_by=("organization",))
     ran = ex.run(probe, False)
     n = ran.compiled.row_count_column

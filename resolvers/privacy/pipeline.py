@@ -66,11 +66,13 @@ class ProtectedResult:
     adjusted: bool = False  # the guard changed the population the protected metrics describe
 
 
-def internal_query(constrained: Constrained, row_cap: int) -> Query:
-    """The query actually compiled: every cell also counts its buyer rows (for P3/P4), and a
-    network cell also sums tickets and revenue, so that the dominance rule (P5) judges all three
-    whatever the query asks for."""
-    extra = ("buyers", "tickets", "revenue_eur") if constrained.scope == "network" else ("buyers",)
+def internal_query(constrained: Constrained, row_cap: int, catalog: Catalog | None = None) -> Query:
+    """The query actually compiled: every cell also counts its rows (buyer rows, or survey
+    answers: ``catalog.row_measure``) for P3/P4, and a network cell of buyers also sums tickets
+    and revenue, so that the dominance rule (P5) judges all three whatever the query asks for."""
+    row = catalog.row_measure if catalog is not None else "buyers"
+    sums = tuple(m for m in ("tickets", "revenue_eur") if catalog is None or catalog.has_metric(m))
+    extra = (row, *sums) if constrained.scope == "network" else (row,)
     metrics = tuple(dict.fromkeys((*constrained.query.metrics, *extra)))
     return replace(constrained.query, metrics=metrics, order_by=(), limit=row_cap + 1)
 
@@ -240,7 +242,9 @@ def _num(value: Any) -> float | None:
 
 
 def own_exact_metrics(catalog: Catalog, constrained: Constrained) -> frozenset[str]:
-    """P6: in OWN scope, metrics that use no enriched attribute are exact."""
+    """P6: in OWN scope, metrics that use no enriched attribute are exact (survey metrics too: the
+    organization ran the survey and holds its answers; linked to an enriched attribute of the
+    respondent, such as the age group, they are protected like buyers)."""
     if constrained.scope != "own" or constrained.enriched:
         return frozenset()
     out = set()

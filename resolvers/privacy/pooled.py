@@ -96,10 +96,10 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
                                         exp.column(compiled.cell_key_columns[measure]), base))
         elif factor is not None and m.agg == "count_distinct":  # events: like a count, own rounding draw
             agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
-                                        _redraw(exp.column(compiled.cell_key_columns["buyers"])), base))
+                                        _redraw(exp.column(compiled.cell_key_columns[catalog.row_measure])), base))
         elif m.agg == "sum":
             assert factor is not None
-            noise = _sum_noise(exp.column(compiled.cell_key_columns["buyers"]),
+            noise = _sum_noise(exp.column(compiled.cell_key_columns[catalog.row_measure]),
                                exp.column(compiled.max_columns[measure]))
             agg = exp.Sum(this=exp.Add(this=exp.Mul(this=exp.column(alias), expression=factor), expression=noise))
         else:

@@ -73,7 +73,7 @@ class Protection:
                 return True
             # The same coalitions reading the published value, which pools the organizations'
             # noise factors: the noise must not carry their estimate back within p% either.
-            published = view.value("buyers" if check == BUYER_ROWS else check)
+            published = view.value(self.catalog.row_measure if check == BUYER_ROWS else check)
             if published is not None:
                 margin = self._publish_margin(view, check)
                 for others in (top2, top2 + top3):
@@ -104,7 +104,7 @@ class Protection:
         view = CellView(cell, self.compiled)
         out: dict[str, float | None] = {}
         k, base = self.params.k, self.params.rounding_base
-        all_rows_key = view.cell_key("buyers")
+        all_rows_key = view.cell_key(self.catalog.row_measure)
         for name in self.compiled.measure_columns:
             value = view.value(name)
             if reason is not None or value is None:

@@ -258,7 +258,7 @@ def _slice_counts(probe: Query, dimension: str, catalog: Catalog,
     dim = catalog.dimension(dimension)
     group = GroupBy(dimension, granularity="day") if dim.is_time else GroupBy(dimension)
     column = f"d_{dimension}__day" if dim.is_time else f"d_{dimension}"
-    q = replace(probe, metrics=("buyers",), group_by=(group,), order_by=(), limit=None, extra_group_by=())
+    q = replace(probe, metrics=(catalog.row_measure,), group_by=(group,), order_by=(), limit=None, extra_group_by=())
     counts = count(q, column)
     if dim.is_time:
         counts = {(_as_date(v).isoformat() if v is not None else None): n for v, n in counts.items()}
@@ -279,7 +279,7 @@ def _days(probe: Query, dimension: str, catalog: Catalog, count: Counter,
     if summarize is None:
         _, counts = _slice_counts(probe, dimension, catalog, count)
         return [(_as_date(v), n) for v, n in counts.items() if v is not None]
-    q = replace(probe, metrics=("buyers",), group_by=(GroupBy(dimension, granularity="day"),), order_by=(),
+    q = replace(probe, metrics=(catalog.row_measure,), group_by=(GroupBy(dimension, granularity="day"),), order_by=(),
                 limit=None, extra_group_by=())
     summaries = sorted((_as_date(v), s) for v, s in summarize(q, f"d_{dimension}__day").items()
                        if v is not None and s.buyers > 0)

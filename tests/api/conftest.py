@@ -45,6 +45,8 @@ class Demo:
     organizations: Path
     transactions: list[Path]
     expected: dict[str, Any]
+    survey_questions: Path
+    survey_responses: list[Path]
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +55,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     files = generate(root / "data", size="small", seed=SEED)
     store = WarehouseStore(root / "warehouse")
     secret, _ = load_or_create_secret(root / "secret.key")
-    result = ingest(store, secret, [files.organizations], files.transactions)
+    result = ingest(store, secret, [files.organizations], files.transactions,
+                    survey_questions=[files.survey_questions], survey_responses=files.survey_responses)
     assert result.published, result
-    return Demo(root / "data", root / "warehouse", files.organizations, list(files.transactions), files.expected)
+    return Demo(root / "data", root / "warehouse", files.organizations, list(files.transactions), files.expected,
+                files.survey_questions, list(files.survey_responses))
 
 
 @pytest.fixture(scope="session")

@@ -170,7 +170,7 @@ class Cell:
 
 #: The noise slot of each pooled measure, as measures.yaml declares it (PRIVACY.md, P5).
 NOISE_SLOTS = {"buyers": 0, "events": 1, "tickets": 2, "revenue_eur": 3, "male_buyers": 4,
-               "female_buyers": 5, "young_buyers": 6}
+               "female_buyers": 5, "young_buyers": 6, "nps_answers": 14, "nps_points": 18}
 
 
 def org_noise_factor(key: bytes, org_id: str, slot: int) -> float:

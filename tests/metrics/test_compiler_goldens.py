@@ -21,8 +21,9 @@ DIALECTS = ("duckdb", "spark")
 _MODEL = load_model(Path(__file__).resolve().parents[2] / "metrics" / "model")
 
 CASES: dict[str, Query] = {f"metric_{m.name}": Query((m.name,)) for m in _MODEL.metrics}
+_SURVEY_TABLES = {"survey_answers", "survey_question_info"}
 CASES.update({
-    f"by_{d.name}": Query(("buyers",), (GroupBy(d.name),))
+    f"by_{d.name}": Query(("answers" if d.table in _SURVEY_TABLES else "buyers",), (GroupBy(d.name),))
     for d in _MODEL.dimensions if not d.is_time
 })
 CASES.update({

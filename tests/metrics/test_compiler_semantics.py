@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from sqlglot import exp
 
+from cid_graph.errors import QueryError
 from metrics.catalog import Catalog
 from metrics.compiler import compile_query
 from metrics.evaluate import evaluate, measures_for
@@ -18,6 +19,7 @@ from metrics.query import Filter, GroupBy, OrderBy, Query, TimeRange
 from warehouse.ddl import DDL
 
 STATUS = ("returning", "first_time", "returning", "first_time", "unknown")  # by buyer key
+SURVEYED = ("responded", "surveyed", "not_surveyed", "surveyed")  # by buyer key
 
 ORGS = [  # org_id, name, org_type, country, region
     ("o1", "Oslo Konserthus", "music", "NO", "NO-03"),
@@ -39,6 +41,30 @@ BUYERS = [
     (6, 3, "o3", datetime(2025, 3, 2, 12, 0), 2, 60.0, "45-54", "male", 31),  # Sunday
     (7, 1, "o1", datetime(2025, 3, 9, 18, 0), 0, 0.0, "25-34", "female", 99),  # refunded: not a buyer
 ]
+# org_id, survey_id, question_id, kind, scale_min, scale_max, choice_options. Survey s1 has an NPS
+# question (its primary) and two rating questions (r1 is its main rating); survey s2 has none, so
+# its primary question is its first (b) and its main rating r1 on a 1-10 scale.
+QUESTIONS = [
+    ("o1", "s1", "nps", "nps", 0, 10, None),
+    ("o1", "s1", "r1", "rating", 1, 5, None),
+    ("o1", "s1", "r2", "rating", 1, 7, None),
+    ("o1", "s1", "where", "choice", None, None, "Avis|Facebook|Venner"),
+    ("o2", "s2", "b", "choice", None, None, "Ja|Nei"),
+    ("o2", "s2", "r1", "rating", 1, 10, None),
+]
+# respondent, org_id, survey_id, question_id, event_sk, number, option, age_group, gender
+ANSWERS = [
+    (1, "o1", "s1", "nps", 1, 10, None, "25-34", "female"), (1, "o1", "s1", "r1", 1, 5, None, "25-34", "female"),
+    (1, "o1", "s1", "r2", 1, 2, None, "25-34", "female"), (1, "o1", "s1", "where", 1, None, "Avis", "25-34", "female"),
+    (2, "o1", "s1", "nps", 1, 8, None, "18-24", "male"), (2, "o1", "s1", "r1", 1, 3, None, "18-24", "male"),
+    (2, "o1", "s1", "where", 1, None, "Venner", "18-24", "male"),
+    (3, "o1", "s1", "nps", None, 3, None, "unknown", "unknown"),
+    (3, "o1", "s1", "where", None, None, "Venner", "unknown", "unknown"),
+    (4, "o1", "s1", "nps", 1, 9, None, "45-54", "male"), (4, "o1", "s1", "r1", 1, 4, None, "45-54", "male"),
+    (5, "o2", "s2", "b", 2, None, "Ja", "0-17", "female"), (5, "o2", "s2", "r1", 2, 7, None, "0-17", "female"),
+    (6, "o2", "s2", "b", 2, None, "Nei", "unknown", "unknown"), (6, "o2", "s2", "r1", 2, 10, None, "unknown", "unknown"),
+    (7, "o2", "s2", "r1", 2, 1, None, "75+", "female"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +81,18 @@ def db() -> Iterator[duckdb.DuckDBPyConnection]:
     for key, sk, org, at, tickets, eur, age, gender, rk in BUYERS:
         con.execute(
             "INSERT INTO buyer_rows VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 'NO', 'NO-03', NULL,"
-            " 'city', 'medium', 'high', 'apartment', ?, ?, '1', '0-49', ?, ?, '1-6')",
+            " 'city', 'medium', 'high', 'apartment', ?, ?, '1', '0-49', ?, ?, '1-6', ?)",
             [bytes([key]), sk, org, at, at, tickets, eur * 10, eur, age, gender, rk,
-             STATUS[key % len(STATUS)], int(key != 2), 3 * key],
+             STATUS[key % len(STATUS)], int(key != 2), 3 * key, SURVEYED[key % len(SURVEYED)]],
+        )
+    con.executemany("INSERT INTO survey_questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(o, sv, q, k, lo, hi, f"{q}?", opts) for o, sv, q, k, lo, hi, opts in QUESTIONS])
+    for n, (who, org, sv, q, sk, number, option, age, gender) in enumerate(ANSWERS):
+        at = datetime(2025, 4, 6, 10, n)
+        con.execute(
+            "INSERT INTO survey_answer_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NO', 'NO-03', 'city',"
+            " 'medium', 'high', 'apartment', 'returning', ?)",
+            [bytes([who]), org, sv, q, sk, at, at, number, option, sk is not None, age, gender, 17 * n % 256],
         )
     con.executemany("INSERT INTO regions VALUES (?, ?, ?, ?, NULL)", [
         ("NO", "NO-03", "Oslo", "Oslo"), ("NO", "NO-46", "Vestland", "Vestland"),
@@ -101,7 +136,36 @@ ORACLES = {  # hand-written SQL over the base table, no view, no model
     "avg_lead_time_days": "SELECT avg(lead_time_days) FROM buyer_rows WHERE tickets > 0",
     "tickets_share": "SELECT 1.0",
     "customers": "SELECT sum(customer_count) FROM buyer_rows WHERE tickets > 0",
+    "surveyed_buyers": "SELECT count(*) FROM buyer_rows WHERE tickets > 0 AND survey_status <> 'not_surveyed'",
+    "response_rate": "SELECT count(*) FILTER (WHERE survey_status = 'responded') / "
+                     "count(*) FILTER (WHERE survey_status IN ('responded', 'surveyed')) FROM buyer_rows WHERE tickets > 0",
 }
+# Survey metrics: over the base tables. The NPS question of a survey is its primary question, else
+# its smallest question id; its main rating is its smallest rating question id.
+_ANSWERS = "survey_answer_rows a JOIN survey_questions q USING (org_id, survey_id, question_id)"
+_MAIN_RATING = (f"FROM {_ANSWERS} WHERE q.question_id = (SELECT min(question_id) FROM survey_questions x "
+                "WHERE x.org_id = q.org_id AND x.survey_id = q.survey_id AND x.kind = 'rating')")
+_SCORE = "100.0 * (a.value_number - q.scale_min) / (q.scale_max - q.scale_min)"
+_NPS = f"FROM {_ANSWERS} WHERE q.kind = 'nps'"
+ORACLES.update({
+    "answers": "SELECT count(*) FROM survey_answer_rows",
+    "answers_share": "SELECT 1.0",
+    "respondents": f"""SELECT count(*) FROM {_ANSWERS} WHERE q.kind = 'nps' OR (q.question_id = (
+        SELECT min(question_id) FROM survey_questions x WHERE x.org_id = q.org_id AND x.survey_id = q.survey_id)
+        AND NOT EXISTS (SELECT 1 FROM survey_questions x WHERE x.org_id = q.org_id
+                        AND x.survey_id = q.survey_id AND x.kind = 'nps'))""",
+    "nps_respondents": f"SELECT count(*) {_NPS}",
+    "nps": f"SELECT 100.0 * (count(*) FILTER (WHERE a.value_number >= 9) "
+           f"- count(*) FILTER (WHERE a.value_number <= 6)) / count(*) {_NPS}",
+    "promoters": f"SELECT avg(CASE WHEN a.value_number >= 9 THEN 1.0 ELSE 0 END) {_NPS}",
+    "passives": f"SELECT avg(CASE WHEN a.value_number IN (7, 8) THEN 1.0 ELSE 0 END) {_NPS}",
+    "detractors": f"SELECT avg(CASE WHEN a.value_number <= 6 THEN 1.0 ELSE 0 END) {_NPS}",
+    "avg_rating": f"SELECT avg(a.value_number) {_MAIN_RATING}",
+    "rating_mean_square": f"SELECT avg(a.value_number ^ 2) {_MAIN_RATING}",
+    "rating_respondents": f"SELECT count(*) {_MAIN_RATING}",
+    "satisfaction_score": f"SELECT avg({_SCORE}) {_MAIN_RATING}",
+    "satisfaction_mean_square": f"SELECT avg(({_SCORE}) ^ 2) {_MAIN_RATING}",
+})
 #: Computed after protection from the population (resolvers/privacy/population.py; tests/api/test_loyalty.py).
 POPULATION_METRICS = {"buyers_per_1000_inhabitants", "customers_per_1000_inhabitants", "audience_index"}
 
@@ -119,6 +183,31 @@ def test_metric_matches_oracle(db: duckdb.DuckDBPyConnection, catalog: Catalog, 
     value = evaluate(catalog, metric, values, totals=values)
     [(expected,)] = oracle(db, ORACLES[metric])
     assert value == pytest.approx(float(expected))
+
+
+def test_nps_by_age_group_matches_oracle(db: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """A buyer dimension applies to survey answers through the respondent's linked buyer row."""
+    rows = run(db, catalog, Query(("nps",), (GroupBy("age_group"),)))
+    got = {r["d_age_group"]: evaluate(catalog, "nps", {"nps_points": r["m_nps_points"],
+                                                       "nps_answers": r["m_nps_answers"]}, None)
+           for r in rows if r["m_nps_answers"]}
+    expected = oracle(db, f"""SELECT a.age_group, 100.0 * (count(*) FILTER (WHERE a.value_number >= 9)
+        - count(*) FILTER (WHERE a.value_number <= 6)) / count(*) {_NPS} GROUP BY 1""")
+    assert got == pytest.approx(dict(expected))
+
+
+def test_answer_distribution_of_one_question_matches_oracle(db: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    rows = run(db, catalog, Query(("answers",), (GroupBy("answer"),),
+                                  filters=(Filter("survey_question", "equals", ("o1:s1:where",)),)))
+    got = {r["d_answer"]: r["m_answers"] for r in rows}
+    expected = oracle(db, "SELECT value_option, count(*) FROM survey_answer_rows WHERE question_id = 'where' GROUP BY 1")
+    assert got == dict(expected) == {"Avis": 1, "Venner": 2}
+
+
+def test_buyer_and_survey_metrics_do_not_mix(catalog: Catalog) -> None:
+    with pytest.raises(QueryError, match="come from different data") as info:
+        compile_query(catalog, Query(("buyers", "nps")))
+    assert "separate queries" in (info.value.hint or "")
 
 
 def test_buyers_by_region_and_month_matches_oracle(db: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:

@@ -79,7 +79,7 @@ def calendar_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i, (local, utc) in enumerate(PURCHASES):
         con.execute("INSERT INTO buyer_rows VALUES (?, 1, 'o1', ?, ?, 1, 1, 10.0, 1.0, '25-34', 'female', "
                     "'NO', 'NO-03', NULL, 'city', 'medium', 'high', 'apartment', ?, "
-                    "'first_time', '1', '0-49', 1, 0, '0')",
+                    "'first_time', '1', '0-49', 1, 0, '0', 'not_surveyed')",
                     [bytes([i]), utc, local, (37 * i) % 256])
     con.close()
     store.publish(number, building)

@@ -155,12 +155,45 @@ DIMENSIONS = ["AGE_GROUP", "GENDER", "PURCHASING_POWER", "EDUCATION_LEVEL", "ARE
               "CUSTOMER_STATUS", "FREQUENCY_BAND", "SPEND_BAND", "LEAD_TIME"]
 
 
+#: Dimensions of survey answers only (the buyer and event dimensions above apply to them too).
+SURVEY_DIMENSIONS = ["SURVEY_QUESTION", "ANSWER", "QUESTION_KIND", "NPS_GROUP", "PRIMARY_QUESTION", "MAIN_RATING"]
+#: A buyer dimension the survey load sets (the base of RESPONSE_RATE).
+SURVEY_STATUS = ["SURVEY_STATUS"]
+
+
 def test_dimension_list_is_the_catalog(gql, demo_warehouse):
     data = gql.data("{ catalog { dimensions { dimension ownScopeOnly enriched } } }", demo_warehouse.tokens["partner"])
     dims = data["catalog"]["dimensions"]
-    assert sorted(d["dimension"] for d in dims) == sorted(DIMENSIONS)
-    assert {d["dimension"] for d in dims if d["ownScopeOnly"]} == {"ORGANIZATION", "EVENT"}
+    assert sorted(d["dimension"] for d in dims) == sorted(DIMENSIONS + SURVEY_DIMENSIONS + SURVEY_STATUS)
+    assert {d["dimension"] for d in dims if d["ownScopeOnly"]} == {"ORGANIZATION", "EVENT", "SURVEY_QUESTION"}
     assert {d["dimension"] for d in dims if d["enriched"]} == set(attacks.ENRICHED)
+
+
+@pytest.mark.parametrize("dimension", SURVEY_DIMENSIONS + ["AGE_GROUP", "EVENT_TYPE"])
+@pytest.mark.parametrize("scope", ["OWN", "NETWORK"])
+def test_documented_rule_for_survey_answers(env, scope, dimension):
+    """Survey metrics under the same rules: SURVEY_QUESTION is OWN only; every published count
+    of a protected cell is at least k and rounded (P3, P4); an NPS is never published over a
+    suppressed count of NPS respondents; OWN scope is exact only without an enriched attribute."""
+    q = {"metrics": ["ANSWERS", "NPS_RESPONDENTS", "NPS", "PROMOTERS"], "scope": scope,
+         "groupBy": [{"dimension": dimension}], "totals": True, "limit": 5000}
+    ans = attacks.ask(env, "member", q)
+    if scope == "NETWORK" and dimension == "SURVEY_QUESTION":
+        assert ans.code == "PRIVACY_RULE", ans.body[:300]
+        return
+    assert ans.error is None, ans.body[:300]
+    protected = scope == "NETWORK" or dimension in attacks.ENRICHED
+    cells = list(ans.rows.values()) + ([ans.totals] if ans.totals else [])
+    assert cells
+    for cell in cells:
+        for metric in ("ANSWERS", "NPS_RESPONDENTS"):
+            pub = cell[metric]
+            if protected and not pub.suppressed:
+                assert pub.value >= env.params.k and pub.value % env.params.base == 0, (metric, pub)
+        if cell["NPS_RESPONDENTS"].suppressed:
+            assert cell["NPS"].suppressed and cell["PROMOTERS"].suppressed, cell
+        if cell["NPS"].value is not None:
+            assert -100 <= cell["NPS"].value <= 100
 
 
 @pytest.mark.parametrize("dimension", DIMENSIONS)
@@ -196,3 +229,28 @@ def test_documented_rule(env, role, scope, dimension):
                 m["BUYERS"].value is None and key not in exact), key
     if scope == "OWN" and dimension == "ORGANIZATION":
         assert set(ans.rows) <= {(env.member_org,)}
+
+
+@pytest.mark.parametrize("filters", [[], [{"dimension": "QUESTION_KIND", "op": "EQUALS", "values": ["choice"]}]])
+def test_answer_distribution_complement_recovers_no_suppressed_option(env, filters):
+    """Red team: a NETWORK answer distribution with its total; the total minus the published
+    options estimates the suppressed ones (options of 1-4 organizations' own questions). The
+    estimate must not come within the p% rule (15 %) of the true count of any suppressed option
+    that the complement isolates, and never reveal it exactly."""
+    q = {"metrics": ["ANSWERS"], "scope": "NETWORK", "groupBy": [{"dimension": "ANSWER"}], "filters": filters,
+         "totals": True, "limit": 5000}
+    ans = attacks.ask(env, "partner", q)
+    assert ans.error is None, ans.body[:300]
+    suppressed = [k for k, cell in ans.rows.items() if cell["ANSWERS"].suppressed]
+    assert suppressed, "the demo's organizations have options of their own: some cells are suppressed"
+    total = ans.totals["ANSWERS"]
+    if total.suppressed:
+        return  # nothing to subtract from
+    estimate = total.value - sum(c["ANSWERS"].value for c in ans.rows.values() if not c["ANSWERS"].suppressed)
+    kind = " AND question_kind = 'choice'" if filters else ""
+    truth = dict(env.truth.sql(f"SELECT answer, count(*) FROM survey_answers WHERE true{kind} GROUP BY 1"))
+    hidden = sum(truth.get(k[0], 0) for k in suppressed)
+    assert hidden > 0
+    # the complement lumps every suppressed option; where it isolates one, it must miss by > 15 %
+    assert abs(estimate - hidden) > 0.15 * hidden or len(suppressed) > 1, (estimate, hidden, suppressed)
+    assert round(estimate) != hidden

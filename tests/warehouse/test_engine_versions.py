@@ -75,3 +75,21 @@ def test_a_version_without_customer_history_is_refused_until_loaded_again(
                           "FROM buyers").to_pylist()
     assert rows[0]["n"] > 0 and rows[0]["unknown"] == rows[0]["n"] and rows[0]["no_lead"] == 0
     engine.close()
+
+
+def test_a_version_with_old_survey_answers_is_served_without_survey_metrics(
+        store: WarehouseStore, secret: Secret) -> None:
+    """A version built before survey metrics has survey answers without question kinds: its buyer
+    data is still served; survey queries are refused (resolvers/execute.py) until a new load."""
+    ingest(store, secret, [ORGS], [TX])
+    con = duckdb.connect(str(store.require_current().path))
+    con.execute("CREATE OR REPLACE VIEW survey_answers AS SELECT * EXCLUDE (response_key) FROM survey_answer_rows")
+    con.close()
+    engine = Engine(store.root)
+    assert "survey metrics" in engine.require().outdated["survey_answers"]
+    assert engine.execute("SELECT count(*) AS n FROM buyers").to_pylist()[0]["n"] > 0
+    assert ingest(store, secret, [ORGS]).published
+    assert engine.require().outdated == {}
+    assert engine.execute("SELECT count(*) AS n FROM survey_answers WHERE question_kind IS NULL").to_pylist() == [
+        {"n": 0}]
+    engine.close()

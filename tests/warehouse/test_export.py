@@ -17,6 +17,7 @@ from warehouse.parquet_store import ParquetStore
 from warehouse.store import WarehouseStore
 
 SERVING = {"buyers", "events", "organizations", "regions", "org_noise", "population", "survey_questions",
+           "survey_question_info",
            "survey_answers"}
 
 

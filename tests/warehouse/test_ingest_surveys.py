@@ -140,6 +140,7 @@ def test_a_conflicting_answer_in_the_same_file_is_rejected(tmp_path: Path, store
     ("s2,no-olt,q,nps,1,5,Anbefale?,", "scale_min", "scale 0-10"),
     ("s2,no-such-org,q,nps,,,Anbefale?,", "org_id", "not a known organization"),
     ("olt-2025,no-olt,nps,rating,1,5,Anbefale?,", "question_id", "give a changed question a new question_id"),
+    ("olt-2025,no-olt,nps2,nps,,,Anbefale igjen?,", "kind", "already has an nps question ('nps')"),
 ])
 def test_a_bad_question_is_rejected(tmp_path: Path, store: WarehouseStore, secret: Secret, row: str,
                                     column: str, reason: str) -> None:
@@ -175,3 +176,35 @@ def test_a_question_text_may_be_corrected(tmp_path: Path, store: WarehouseStore,
     assert r.published and r.questions_rejected == 0
     assert _rows(store, "SELECT text FROM survey_questions WHERE question_id = 'nps'") == [
         ("Hvor sannsynlig er det at du anbefaler oss?",)]
+
+
+def test_a_second_nps_question_in_one_file_is_rejected(tmp_path: Path, store: WarehouseStore,
+                                                       secret: Secret) -> None:
+    """NPS counts each respondent once: a survey has one NPS question; the later one is refused."""
+    _load_all(store, secret)
+    f = tmp_path / "q.csv"
+    f.write_text(Q_HEADER + "s9,no-olt,a,nps,,,Anbefale?,\ns9,no-olt,b,nps,,,Anbefale igjen?,\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    r = ingest(store, secret, [], [], survey_questions=[f], rejects_path=rejects)
+    assert (r.questions_read, r.questions_rejected) == (2, 1)
+    line = rejects.read_text(encoding="utf-8").splitlines()[1]
+    assert line.startswith("q.csv,3,kind,") and "already has an nps question ('a')" in line, line
+
+
+def test_buyer_rows_learn_whether_their_event_was_surveyed_and_they_answered(
+        tmp_path: Path, store: WarehouseStore, secret: Secret) -> None:
+    """RESPONSE_RATE's base: both buyers of ev-77 answered (r-1, r-2); a buyer of ev-77 loaded
+    after the answers is 'surveyed'; buyers of other events are 'not_surveyed'."""
+    _load_all(store, secret)
+    late = tmp_path / "late.csv"
+    late.write_text(TX.read_text(encoding="utf-8").splitlines()[0] + "\n"
+                    "t-9001,no-olt,ev-77,Hamlet – premiere,2025-03-14T19:30:00,0150,play,drama,"
+                    "2025-03-01T12:00:00+01:00,c-7777,1,450.00,NOK,1990,M,0354,NO\n", encoding="utf-8")
+    assert ingest(store, secret, [], [late]).published
+    statuses = dict(_rows(store, """
+        SELECT b.survey_status, count(*) FROM buyers b JOIN events e USING (event_sk)
+        WHERE e.event_id = 'ev-77' GROUP BY 1"""))
+    assert statuses == {"responded": 2, "surveyed": 1}
+    others = _rows(store, """SELECT DISTINCT b.survey_status FROM buyers b JOIN events e USING (event_sk)
+                             WHERE e.event_id <> 'ev-77'""")
+    assert others == [("not_surveyed",)]

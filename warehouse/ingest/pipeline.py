@@ -182,10 +182,19 @@ def _load(
         _check_secret(con, secret, result, say)
         migrated = not _count(con, "SELECT count(*) FROM information_schema.columns "
                                    "WHERE table_name = 'buyer_rows' AND column_name = 'customer_status'")
-        prepare(con)  # a version written before event classification or customer history
+        surveys_migrated = not _count(con, "SELECT count(*) FROM information_schema.columns "
+                                           "WHERE table_name = 'buyer_rows' AND column_name = 'survey_status'")
+        surveys_migrated |= not _count(con, "SELECT count(*) FROM information_schema.columns "
+                                            "WHERE table_name = 'survey_answers' AND column_name = 'question_kind'")
+        prepare(con)  # a version written before event classification, customer history or surveys
         if migrated:
             say("added customer history to the buyer rows (statuses stay unknown: load the files again "
                 "into a new warehouse to compute them)")
+        if surveys_migrated:
+            say("added survey metrics to the survey answers and survey statuses to the buyer rows "
+                "(buyers who answered before this version count as 'surveyed', not 'responded')")
+            surveys.mark_surveyed(con)
+        migrated |= surveys_migrated
     load_reference_tables(con)
     if fresh:
         con.execute("INSERT INTO regions SELECT country, iso_3166_2, name, name_en, population FROM ref_regions")
@@ -266,6 +275,8 @@ def _load(
         for name in ("responses_read", "responses_loaded", "responses_rejected", "responses_duplicates",
                      "responses_linked", "responses_unlinked"):
             setattr(result, name, getattr(answered, name))
+    if changed:
+        surveys.mark_surveyed(con)
     if ensure_org_noise(con, secret):
         changed = True
     for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",

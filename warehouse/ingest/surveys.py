@@ -150,6 +150,19 @@ def load_questions(con: duckdb.DuckDBPyConnection, counts: SurveyCounts) -> bool
                                 CASE WHEN sq_in.kind = 'choice' THEN NULL ELSE sq_in.scale_max END,
                                 coalesce(array_to_string(sq_in.options, '|'), ''))
     """)
+    # One NPS question per survey (this file's and those loaded before), so that NPS counts every
+    # respondent once: the P3 threshold judges respondents, not answers.
+    con.execute("""
+        UPDATE sq_in SET reject_column = 'kind',
+            reject_reason = 'survey ''' || sq_in.survey_id || ''' already has an nps question (''' || o.question_id ||
+                '''); a survey has one: ask further recommendation questions as kind rating'
+        FROM (SELECT org_id, survey_id, question_id, _file, _line, 0 AS earlier FROM sq_in
+              WHERE reject_reason IS NULL AND kind = 'nps'
+              UNION ALL SELECT org_id, survey_id, question_id, '', 0, 1 FROM survey_questions WHERE kind = 'nps') o
+        WHERE sq_in.reject_reason IS NULL AND sq_in.kind = 'nps' AND o.org_id = sq_in.org_id
+          AND o.survey_id = sq_in.survey_id AND o.question_id <> sq_in.question_id
+          AND (o.earlier = 1 OR (o._file, o._line) < (sq_in._file, sq_in._line))
+    """)
     con.execute("""INSERT INTO rejects SELECT _file, _line, nullif(reject_column, ''), reject_reason, NULL
                    FROM sq_in WHERE reject_reason IS NOT NULL""")
     row = con.execute("SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM sq_in").fetchone()
@@ -269,11 +282,22 @@ def load_responses(con: duckdb.DuckDBPyConnection, secret: Secret, load_id: int,
                ('0x' || substr(k.h, 33, 2))::SMALLINT AS record_key
         FROM sr_keyed k
     """)
+    # The buyer row learns that it answered (the base of RESPONSE_RATE), never what it answered.
+    con.execute("""UPDATE buyer_rows SET survey_status = 'responded'
+                   WHERE buyer_key IN (SELECT linked_key FROM sr_keyed WHERE linked_key IS NOT NULL)""")
     row = con.execute("SELECT count(linked_key), count(*) - count(linked_key) FROM sr_keyed").fetchone()
     con.execute("DROP TABLE sr_keyed")
     assert row is not None
     counts.responses_linked, counts.responses_unlinked = int(row[0]), int(row[1])
     return True
+
+
+def mark_surveyed(con: duckdb.DuckDBPyConnection) -> None:
+    """Buyer rows of an event some answer is tied to are ``surveyed`` (unless they ``responded``):
+    run after every load, so buyers loaded after the answers count too."""
+    con.execute("""UPDATE buyer_rows SET survey_status = 'surveyed'
+                   WHERE survey_status = 'not_surveyed'
+                     AND event_sk IN (SELECT event_sk FROM survey_answer_rows WHERE event_sk IS NOT NULL)""")
 
 
 def _deduplicate(con: duckdb.DuckDBPyConnection) -> None:

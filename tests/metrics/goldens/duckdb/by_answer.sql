@@ -1,0 +1,10 @@
+SELECT
+  survey_answers.answer AS d_answer,
+  COUNT(*) AS m_answers,
+  COUNT(*) AS p_n,
+  CAST(SUM(survey_answers.record_key) AS BIGINT) AS p_ck_answers
+FROM survey_answers
+GROUP BY
+  survey_answers.answer
+ORDER BY
+  survey_answers.answer ASC

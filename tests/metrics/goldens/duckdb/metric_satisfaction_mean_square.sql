@@ -1,0 +1,9 @@
+SELECT
+  CAST(SUM(CAST(ROUND(survey_answers.rating_score_square * 1000000) AS BIGINT)) AS BIGINT) / CAST(1000000 AS DOUBLE) AS m_rating_score_squares,
+  COUNT(*) FILTER(WHERE
+    survey_answers.main_rating IN ('yes')) AS m_rating_answers,
+  COUNT(*) AS p_n,
+  MAX(survey_answers.rating_score_square) AS p_max_rating_score_squares,
+  CAST(SUM(survey_answers.record_key) FILTER(WHERE
+    survey_answers.main_rating IN ('yes')) AS BIGINT) AS p_ck_rating_answers
+FROM survey_answers

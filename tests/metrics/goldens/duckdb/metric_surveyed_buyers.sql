@@ -1,0 +1,7 @@
+SELECT
+  COUNT(*) FILTER(WHERE
+    buyers.survey_status IN ('responded', 'surveyed')) AS m_surveyed_buyers,
+  COUNT(*) AS p_n,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.survey_status IN ('responded', 'surveyed')) AS BIGINT) AS p_ck_surveyed_buyers
+FROM buyers

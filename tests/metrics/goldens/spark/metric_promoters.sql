@@ -1,0 +1,11 @@
+SELECT
+  COUNT(*) FILTER(WHERE
+    survey_answers.nps_group IN ('promoter')) AS m_promoters,
+  COUNT(*) FILTER(WHERE
+    survey_answers.question_kind IN ('nps')) AS m_nps_answers,
+  COUNT(*) AS p_n,
+  CAST(SUM(survey_answers.record_key) FILTER(WHERE
+    survey_answers.nps_group IN ('promoter')) AS BIGINT) AS p_ck_promoters,
+  CAST(SUM(survey_answers.record_key) FILTER(WHERE
+    survey_answers.question_kind IN ('nps')) AS BIGINT) AS p_ck_nps_answers
+FROM survey_answers
