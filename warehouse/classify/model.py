@@ -42,13 +42,23 @@ from cid_graph.errors import CidGraphError
 from warehouse.classify.labels import LabelledRow
 
 #: Bump when features, hyper-parameters or the corpus format change.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
+#: Real titles from public Nordic programmes, labelled from the source (see SOURCES.md): training.
+CORPUS_REAL_PATH = Path(__file__).with_name("corpus_real.csv")
 HELDOUT_PATH = Path(__file__).with_name("heldout.csv")
 #: Real titles from public programmes (see SOURCES.md): evaluation only, never training.
 HELDOUT_REAL_PATH = Path(__file__).with_name("heldout_real.csv")
 #: A correction counts as this many corpus rows in training (it should win for its title).
 FEEDBACK_WEIGHT = 10.0
+#: A real programme title (``corpus_real.csv``) counts as this many template rows: the templates
+#: teach the vocabulary, the real rows what programmes look like (chosen by cross-validation over
+#: the sources of ``corpus_real.csv``, see ``calibrate.py``).
+REAL_WEIGHT = 3.0
+#: Temperature applied to both classifiers' probabilities before they are combined: SGD's
+#: logistic outputs are over-confident on real titles. Fitted on out-of-fold predictions for
+#: ``corpus_real.csv`` (``python -m warehouse.classify.calibrate``), never on an evaluation file.
+TEMPERATURE = 1.5
 _META_WEIGHT = 0.6  # organization type / country are hints; the title comes first
 _VENUE_WEIGHT = 0.5
 _ALPHA = 2e-5  # L2 strength
@@ -119,6 +129,7 @@ class EventClassifier:
         self.data_hash = data_hash
         self.n_rows = n_rows
         self.version = MODEL_VERSION
+        self.temperature = TEMPERATURE
 
     @property
     def type_labels(self) -> tuple[str, ...]:
@@ -152,8 +163,8 @@ class EventClassifier:
             raise ValueError("titles, org_types, countries, venues and known labels must have the same length")
         x = self._features.transform([_norm(t) for t in titles], [_norm(v) for v in venues],
                                      [_meta(o, c) for o, c in zip(org_types, countries, strict=True)])
-        p_type = self._type_model.predict_proba(x)
-        p_cat = self._category_model.predict_proba(x)
+        p_type = _temper(self._type_model.predict_proba(x), self.temperature)
+        p_cat = _temper(self._category_model.predict_proba(x), self.temperature)
         joint = p_type[:, :, None] * p_cat[:, None, :] * self._pairs[None, :, :]
         types, cats = self.type_labels, self.category_labels
         t_index = {t: i for i, t in enumerate(types)}
@@ -239,6 +250,20 @@ def data_hash(rows: Sequence[LabelledRow]) -> str:
     return h.hexdigest()
 
 
+def _temper(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities raised to ``1 / temperature`` and renormalized (1.0 leaves them as they are)."""
+    if temperature == 1.0:
+        return p
+    q = np.power(np.maximum(p, 1e-12), 1.0 / temperature)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def _weight(r: LabelledRow) -> float:
+    if r.source == "feedback":
+        return FEEDBACK_WEIGHT
+    return 1.0 if r.source in ("team", "") else REAL_WEIGHT
+
+
 def _row_key(r: LabelledRow) -> str:
     return hashlib.sha256(json.dumps([r.title, r.event_type, r.event_category, r.language, r.country,
                                       r.org_type, r.venue, r.source], ensure_ascii=False).encode()).hexdigest()
@@ -257,7 +282,8 @@ def _fit(x: sp.csr_matrix, y: list[str], weights: np.ndarray) -> SGDClassifier:
 
 
 def train(rows: Iterable[LabelledRow]) -> EventClassifier:
-    """Train a classifier on labelled rows; rows with ``source == 'feedback'`` weigh more.
+    """Train a classifier on labelled rows; corrections (``source == 'feedback'``) weigh most,
+    real programme titles (any source other than ``team``) more than template rows.
 
     The same set of rows gives the same model whatever their order.
     """
@@ -267,7 +293,7 @@ def train(rows: Iterable[LabelledRow]) -> EventClassifier:
     features = _Features()
     x = features.fit_transform([_norm(r.title) for r in data], [_norm(r.venue) for r in data],
                                [_meta(r.org_type, r.country) for r in data])
-    weights = np.array([FEEDBACK_WEIGHT if r.source == "feedback" else 1.0 for r in data])
+    weights = np.array([_weight(r) for r in data])
     type_model = _fit(x, [r.event_type for r in data], weights)
     category_model = _fit(x, [r.event_category for r in data], weights)
     types = list(type_model.classes_)
@@ -287,8 +313,17 @@ def read_corpus(path: Path = CORPUS_PATH) -> list[LabelledRow]:
                             source=r["source"]) for r in csv.DictReader(f)]
 
 
+def training_rows() -> list[LabelledRow]:
+    """What the shipped model is trained on: the template corpus and the real programme titles."""
+    return [*read_corpus(CORPUS_PATH), *read_corpus(CORPUS_REAL_PATH)]
+
+
 def corpus_hash(path: Path = CORPUS_PATH) -> str:
-    return hashlib.sha256(MODEL_VERSION.encode() + path.read_bytes()).hexdigest()
+    """SHA-256 of the model version and the training files (``path`` and ``corpus_real.csv``)."""
+    data = path.read_bytes()
+    if path == CORPUS_PATH:
+        data += b"\0" + CORPUS_REAL_PATH.read_bytes()
+    return hashlib.sha256(MODEL_VERSION.encode() + data).hexdigest()
 
 
 _MEMO: dict[Path, EventClassifier] = {}
@@ -303,7 +338,7 @@ def default_model(cache_dir: Path | None, extra_rows: Sequence[LabelledRow] = ()
     read back in milliseconds; also kept in memory for the process (a few models). With
     ``cache_dir=None`` only the in-memory copy is kept.
     """
-    rows = read_corpus()
+    rows = training_rows()
     key = corpus_hash() if not extra_rows else data_hash([*rows, *extra_rows])
     name = f"event-classifier-v{MODEL_VERSION}-{key[:16]}.pkl"
     memo_key = Path(name) if cache_dir is None else Path(cache_dir).expanduser() / name
