@@ -1,14 +1,18 @@
 """The event classifier: a title (plus organization type, country and venue) → type and category.
 
 Character n-grams (``char_wb`` 2–5) and word n-grams of the title, character n-grams of the
-venue's name and one-hot organization type and country feed two logistic-loss linear
+venue's name, one token per kind of event named in the title or venue in any of the seven
+languages (``KEYWORDS``) and one-hot organization type and country feed two logistic-loss linear
 classifiers (one-vs-rest, trained by SGD), one for the event type and one for the category.
+They are trained on the template corpus (``corpus.csv``) and real programme titles
+(``corpus_real.csv``, weighted ``REAL_WEIGHT``); their probabilities are tempered
+(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles).
 The pair returned is the most probable *combination seen in training* (a football match is
 never ``jazz``), each label's confidence its marginal probability over those combinations.
 
 Everything is CPU-only and deterministic: the same training rows give the same model, the same
 inputs give the same predictions. Nothing is downloaded; the default model is trained from the
-shipped corpus on first use (about a second) and cached.
+shipped files on first use (a second or two) and cached.
 
 >>> model = train([
 ...     LabelledRow("Hedda Gabler", "play", "drama"),
