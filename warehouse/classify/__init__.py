@@ -39,6 +39,7 @@ from warehouse.classify.labels import (
 )
 from warehouse.classify.model import (
     CORPUS_PATH,
+    CORPUS_REAL_PATH,
     HELDOUT_PATH,
     MODEL_VERSION,
     ClassifierFileError,
@@ -48,6 +49,7 @@ from warehouse.classify.model import (
     load,
     read_corpus,
     train,
+    training_rows,
 )
 from warehouse.classify.versions import (
     Labelling,
@@ -59,11 +61,11 @@ from warehouse.classify.versions import (
 )
 
 __all__ = [
-    "CATEGORY_LABELS", "CONFIDENCE_THRESHOLD", "CORPUS_PATH", "HELDOUT_PATH", "MODEL_VERSION",
+    "CATEGORY_LABELS", "CONFIDENCE_THRESHOLD", "CORPUS_PATH", "CORPUS_REAL_PATH", "HELDOUT_PATH", "MODEL_VERSION",
     "PREDICTED_SOURCES", "SOURCES", "SOURCE_FEEDBACK", "SOURCE_LOW_CONFIDENCE", "SOURCE_MODEL",
     "SOURCE_SOURCE", "TYPE_LABELS", "ClassifierFileError", "Correction", "CorrectionStore",
     "Decision", "EventClassifier", "EventRef", "InvalidLabelError", "LabelledRow", "Labelling",
     "Prediction", "RetrainResult", "apply_stored_corrections", "decide", "default_model",
-    "evaluate", "label_version", "load", "pending_corrections", "read_corpus", "read_labelled",
+    "evaluate", "label_version", "load", "pending_corrections", "read_corpus", "read_labelled", "training_rows",
     "retrain", "train", "validate_labels",
 ]

@@ -119,7 +119,7 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
     category_macro_f1}}) and
     ``type_confusion`` ({labels, matrix}: ``matrix[i][j]`` counts rows labelled ``labels[i]``
     predicted ``labels[j]``); ``without_org_type`` (type and category accuracy when the
-    organization's type is not given); ``type_calibration_error`` and
+    organization's type is not given, overall and ``per_language``); ``type_calibration_error`` and
     ``category_calibration_error`` (expected calibration error of the stated confidence, 10
     bins); ``at_threshold`` ({threshold, type: {precision, coverage}, category: {...}}: how
     right the labels at or above the confidence threshold are, and their share).
@@ -170,6 +170,11 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
         "without_org_type": {
             "type_accuracy": round(_accuracy([(a, p.event_type) for a, p in zip(true_t, blind, strict=True)]), 4),
             "category_accuracy": round(_accuracy([(a, p.event_category) for a, p in zip(true_c, blind, strict=True)]), 4),
+            "per_language": {
+                lang: {"type_accuracy": round(_accuracy([(true_t[i], blind[i].event_type) for i in ix]), 4),
+                       "category_accuracy": round(_accuracy([(true_c[i], blind[i].event_category) for i in ix]), 4)}
+                for lang, ix in sorted(by_lang.items())
+            },
         },
         "type_calibration_error": _calibration_error(conf_t, ok_t),
         "category_calibration_error": _calibration_error(conf_c, ok_c),

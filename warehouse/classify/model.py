@@ -1,14 +1,18 @@
 """The event classifier: a title (plus organization type, country and venue) → type and category.
 
 Character n-grams (``char_wb`` 2–5) and word n-grams of the title, character n-grams of the
-venue's name and one-hot organization type and country feed two logistic-loss linear
+venue's name, one token per kind of event named in the title or venue in any of the seven
+languages (``KEYWORDS``) and one-hot organization type and country feed two logistic-loss linear
 classifiers (one-vs-rest, trained by SGD), one for the event type and one for the category.
+They are trained on the template corpus (``corpus.csv``) and real programme titles
+(``corpus_real.csv``, weighted ``REAL_WEIGHT``); their probabilities are tempered
+(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles).
 The pair returned is the most probable *combination seen in training* (a football match is
 never ``jazz``), each label's confidence its marginal probability over those combinations.
 
 Everything is CPU-only and deterministic: the same training rows give the same model, the same
 inputs give the same predictions. Nothing is downloaded; the default model is trained from the
-shipped corpus on first use (about a second) and cached.
+shipped files on first use (a second or two) and cached.
 
 >>> model = train([
 ...     LabelledRow("Hedda Gabler", "play", "drama"),
@@ -25,6 +29,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -42,15 +47,58 @@ from cid_graph.errors import CidGraphError
 from warehouse.classify.labels import LabelledRow
 
 #: Bump when features, hyper-parameters or the corpus format change.
-MODEL_VERSION = "2"
+MODEL_VERSION = "4"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
+#: Real titles from public Nordic programmes, labelled from the source (see SOURCES.md): training.
+CORPUS_REAL_PATH = Path(__file__).with_name("corpus_real.csv")
 HELDOUT_PATH = Path(__file__).with_name("heldout.csv")
 #: Real titles from public programmes (see SOURCES.md): evaluation only, never training.
 HELDOUT_REAL_PATH = Path(__file__).with_name("heldout_real.csv")
 #: A correction counts as this many corpus rows in training (it should win for its title).
 FEEDBACK_WEIGHT = 10.0
+#: A real programme title (``corpus_real.csv``) counts as this many template rows: the templates
+#: teach the vocabulary, the real rows what programmes look like (chosen by cross-validation over
+#: the sources of ``corpus_real.csv``, see ``calibrate.py``).
+REAL_WEIGHT = 3.0
+#: Temperature applied to both classifiers' probabilities before they are combined: SGD's
+#: logistic outputs are over-confident on real titles. Fitted on out-of-fold predictions for
+#: ``corpus_real.csv`` (``python -m warehouse.classify.calibrate``), never on an evaluation file.
+TEMPERATURE = 1.5
 _META_WEIGHT = 0.6  # organization type / country are hints; the title comes first
 _VENUE_WEIGHT = 0.5
+_KEYWORD_WEIGHT = 0.25  # chosen by source-fold CV over corpus_real.csv (0, 0.25, 0.5, 1.0)
+
+#: Word beginnings that name a kind of event in nb/nn/sv/da/fi/is/en, mapped to one shared token,
+#: so what is learnt from one language's word carries over to the others. A stem of five or more
+#: characters counts anywhere (compounds: "vårkonsert", "barneteater"), a shorter one only at the
+#: start of a word.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "concert": ("konsert", "koncert", "konsertti", "tónleik", "concert", "keikka", "symfoni",
+                "sinfoni", "sinfóní", "orkester", "orkesteri", "hljómsveit", "quartet", "kvartett",
+                "kvartetti", "trio", "big band", "kor", "kör", "kuoro", "choir", "jazz", "konserthus",
+                "koncerthus", "musiikkitalo", "turné", "kiertue"),
+    "play": ("teater", "teatret", "teatern", "teatteri", "leikhús", "leikrit", "leiksýn",
+             "forestilling", "föreställning", "framsyning", "näytelmä", "theatre", "theater",
+             "drama", "komedie", "komedi", "komedia", "farse", "fars", "impro", "monolog",
+             "musikal", "musical", "musikaali", "söngleik"),
+    "opera_ballet": ("opera", "ooppera", "ópera", "operan", "ballett", "ballet", "baletti",
+                     "danse", "dans", "tanssi", "dance", "listdans", "koreograf"),
+    "screening": ("film", "elokuva", "kvikmynd", "bíó", "kino", "cinema", "cinemateket",
+                  "visning", "screening", "dokumentar", "dokumentär", "dokumentti"),
+    "festival": ("festival", "festivaali", "hátíð", "juhlat"),
+    "exhibition": ("utstilling", "udstilling", "utställning", "näyttely", "sýning", "exhibition",
+                   "vernissage", "avajaiset", "museum", "museet", "museo", "safn", "galleri",
+                   "gallery", "kunsthall", "konsthall", "taidemuseo"),
+    "talk": ("foredrag", "föredrag", "luento", "fyrirlest", "talk", "samtale", "samtal",
+             "keskustelu", "seminar", "boklansering", "bokrelease", "lecture", "panel", "debatt",
+             "litteraturhus", "kirjailija", "forfatter", "författar", "reading", "upplestur"),
+    "standup_comedy": ("standup", "stand-up", "stand up", "komiker", "koomikko", "uppistand",
+                       "comedy", "humor"),
+    "family_show": ("barn", "børn", "lapset", "lasten", "lapsille", "familie", "familj", "perhe",
+                    "fjölskyld", "children", "kids", "family", "dukketeater", "sirkus", "cirkus"),
+    "sports_event": ("kamp", "match", "ottelu", "leikur", "derby", "cup", "liiga", "ligaen"),
+}
+_KW_PATTERNS = {k: tuple(v) for k, v in KEYWORDS.items()}
 _ALPHA = 2e-5  # L2 strength
 _EPOCHS = 20
 
@@ -73,6 +121,18 @@ def _norm(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+def _keywords(title: str, venue: str | None) -> str:
+    """Shared tokens for the kinds of event the title and the venue name (``kw_play v_play``)."""
+    out = []
+    for prefix, text in (("kw", f" {_norm(title).casefold()} "), ("v", f" {_norm(venue).casefold()} ")):
+        words = [w for w in re.split(r"[^\w.]+", text) if w]
+        for kind, stems in _KW_PATTERNS.items():
+            if any(s in text if len(s) >= 5 or not s.isalnum() else any(w.startswith(s) for w in words)
+                   for s in stems):
+                out.append(f"{prefix}_{kind}")
+    return " ".join(out) or "-"
+
+
 def _meta(org_type: str | None, country: str | None) -> str:
     return f"org={_norm(org_type).lower() or '-'} country={_norm(country).upper() or '-'}"
 
@@ -88,6 +148,8 @@ class _Features:
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, dtype=np.float32))
     meta: CountVectorizer = field(default_factory=lambda: CountVectorizer(
         token_pattern=r"\S+", lowercase=False, binary=True, dtype=np.float32))
+    keywords: CountVectorizer = field(default_factory=lambda: CountVectorizer(
+        token_pattern=r"\S+", lowercase=False, binary=True, dtype=np.float32))
 
     def fit_transform(self, titles: list[str], venues: list[str], metas: list[str]) -> sp.csr_matrix:
         return sp.hstack([
@@ -95,6 +157,8 @@ class _Features:
             self.title_words.fit_transform(titles),
             _VENUE_WEIGHT * self.venue_chars.fit_transform([v or "-" for v in venues]),
             _META_WEIGHT * self.meta.fit_transform(metas),
+            _KEYWORD_WEIGHT * self.keywords.fit_transform(
+                [_keywords(t, v) for t, v in zip(titles, venues, strict=True)]),
         ], format="csr")
 
     def transform(self, titles: list[str], venues: list[str], metas: list[str]) -> sp.csr_matrix:
@@ -103,6 +167,8 @@ class _Features:
             self.title_words.transform(titles),
             _VENUE_WEIGHT * self.venue_chars.transform([v or "-" for v in venues]),
             _META_WEIGHT * self.meta.transform(metas),
+            _KEYWORD_WEIGHT * self.keywords.transform(
+                [_keywords(t, v) for t, v in zip(titles, venues, strict=True)]),
         ], format="csr")
 
 
@@ -119,6 +185,7 @@ class EventClassifier:
         self.data_hash = data_hash
         self.n_rows = n_rows
         self.version = MODEL_VERSION
+        self.temperature = TEMPERATURE
 
     @property
     def type_labels(self) -> tuple[str, ...]:
@@ -152,8 +219,8 @@ class EventClassifier:
             raise ValueError("titles, org_types, countries, venues and known labels must have the same length")
         x = self._features.transform([_norm(t) for t in titles], [_norm(v) for v in venues],
                                      [_meta(o, c) for o, c in zip(org_types, countries, strict=True)])
-        p_type = self._type_model.predict_proba(x)
-        p_cat = self._category_model.predict_proba(x)
+        p_type = _temper(self._type_model.predict_proba(x), self.temperature)
+        p_cat = _temper(self._category_model.predict_proba(x), self.temperature)
         joint = p_type[:, :, None] * p_cat[:, None, :] * self._pairs[None, :, :]
         types, cats = self.type_labels, self.category_labels
         t_index = {t: i for i, t in enumerate(types)}
@@ -239,6 +306,20 @@ def data_hash(rows: Sequence[LabelledRow]) -> str:
     return h.hexdigest()
 
 
+def _temper(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities raised to ``1 / temperature`` and renormalized (1.0 leaves them as they are)."""
+    if temperature == 1.0:
+        return p
+    q = np.power(np.maximum(p, 1e-12), 1.0 / temperature)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def _weight(r: LabelledRow) -> float:
+    if r.source == "feedback":
+        return FEEDBACK_WEIGHT
+    return 1.0 if r.source in ("team", "") else REAL_WEIGHT
+
+
 def _row_key(r: LabelledRow) -> str:
     return hashlib.sha256(json.dumps([r.title, r.event_type, r.event_category, r.language, r.country,
                                       r.org_type, r.venue, r.source], ensure_ascii=False).encode()).hexdigest()
@@ -257,7 +338,8 @@ def _fit(x: sp.csr_matrix, y: list[str], weights: np.ndarray) -> SGDClassifier:
 
 
 def train(rows: Iterable[LabelledRow]) -> EventClassifier:
-    """Train a classifier on labelled rows; rows with ``source == 'feedback'`` weigh more.
+    """Train a classifier on labelled rows; corrections (``source == 'feedback'``) weigh most,
+    real programme titles (any source other than ``team``) more than template rows.
 
     The same set of rows gives the same model whatever their order.
     """
@@ -267,7 +349,7 @@ def train(rows: Iterable[LabelledRow]) -> EventClassifier:
     features = _Features()
     x = features.fit_transform([_norm(r.title) for r in data], [_norm(r.venue) for r in data],
                                [_meta(r.org_type, r.country) for r in data])
-    weights = np.array([FEEDBACK_WEIGHT if r.source == "feedback" else 1.0 for r in data])
+    weights = np.array([_weight(r) for r in data])
     type_model = _fit(x, [r.event_type for r in data], weights)
     category_model = _fit(x, [r.event_category for r in data], weights)
     types = list(type_model.classes_)
@@ -287,8 +369,17 @@ def read_corpus(path: Path = CORPUS_PATH) -> list[LabelledRow]:
                             source=r["source"]) for r in csv.DictReader(f)]
 
 
+def training_rows() -> list[LabelledRow]:
+    """What the shipped model is trained on: the template corpus and the real programme titles."""
+    return [*read_corpus(CORPUS_PATH), *read_corpus(CORPUS_REAL_PATH)]
+
+
 def corpus_hash(path: Path = CORPUS_PATH) -> str:
-    return hashlib.sha256(MODEL_VERSION.encode() + path.read_bytes()).hexdigest()
+    """SHA-256 of the model version and the training files (``path`` and ``corpus_real.csv``)."""
+    data = path.read_bytes()
+    if path == CORPUS_PATH:
+        data += b"\0" + CORPUS_REAL_PATH.read_bytes()
+    return hashlib.sha256(MODEL_VERSION.encode() + data).hexdigest()
 
 
 _MEMO: dict[Path, EventClassifier] = {}
@@ -303,7 +394,7 @@ def default_model(cache_dir: Path | None, extra_rows: Sequence[LabelledRow] = ()
     read back in milliseconds; also kept in memory for the process (a few models). With
     ``cache_dir=None`` only the in-memory copy is kept.
     """
-    rows = read_corpus()
+    rows = training_rows()
     key = corpus_hash() if not extra_rows else data_hash([*rows, *extra_rows])
     name = f"event-classifier-v{MODEL_VERSION}-{key[:16]}.pkl"
     memo_key = Path(name) if cache_dir is None else Path(cache_dir).expanduser() / name

@@ -134,7 +134,10 @@ def test_evaluate_reports_blind_accuracy_calibration_and_the_threshold() -> None
     rows = [LabelledRow(r.title, r.event_type, r.event_category, language=r.language, org_type="music")
             for r in ROWS]
     report = evaluate(cast(EventClassifier, _ByOrgType(ANSWERS)), rows, threshold=0.85)
-    assert report["without_org_type"] == {"type_accuracy": 0.0, "category_accuracy": 0.75}
+    blind = report["without_org_type"]
+    assert (blind["type_accuracy"], blind["category_accuracy"]) == (0.0, 0.75)
+    assert set(blind["per_language"]) == set(report["per_language"])
+    assert all(v["type_accuracy"] == 0.0 for v in blind["per_language"].values())
     # stated 0.9 for types that are right 3 times in 4; 0.8 for categories right 3 times in 4
     assert report["type_calibration_error"] == 0.15
     assert report["category_calibration_error"] == 0.05
