@@ -314,7 +314,7 @@ class Oracle:
 
     def _classify(self) -> None:
         """``ev``: every event with its labels, by the rule in the module's docstring."""
-        from warehouse.classify.model import read_corpus, train
+        from warehouse.classify.model import train, training_rows
 
         rows = self.con.execute("""
             SELECT org_id, event_id, title, org_type, country, source_type, source_category
@@ -322,7 +322,7 @@ class Oracle:
             ORDER BY org_id, event_id""").fetchall()
         labels: list[tuple[str, str, str, str, str]] = []
         if rows:
-            model = train(read_corpus())
+            model = train(training_rows())
             preds = model.predict([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows],
                                   known_types=[r[5] for r in rows], known_categories=[r[6] for r in rows])
             for r, p in zip(rows, preds, strict=True):
