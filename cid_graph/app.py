@@ -33,6 +33,7 @@ from cid_graph.admission import Admission, Busy
 from cid_graph.errors import AuthError, CidGraphError
 from cid_graph.response_cache import ResponseCache, request_key, without_errors
 from cid_graph.settings import Settings
+from cid_graph.watching import BackgroundWatcher
 from metrics.catalog import Catalog
 from metrics.model import load_model
 from resolvers import own_events
@@ -311,9 +312,15 @@ def create_app(settings: Settings) -> Starlette:
                  f"v{opened.version.number:06d}" if opened else "no version yet")
         if applier is not None:
             applier.start()
+        watcher = BackgroundWatcher.from_settings(settings)
+        if watcher is not None:
+            state["watcher"] = watcher
+            watcher.start()
         try:
             yield
         finally:
+            if watcher is not None:
+                await anyio.to_thread.run_sync(watcher.stop)
             if applier is not None:
                 await anyio.to_thread.run_sync(applier.stop)
             engine.close()
@@ -324,11 +331,14 @@ def create_app(settings: Settings) -> Starlette:
             version = engine.published() if engine else None
         except CidGraphError as exc:
             return JSONResponse({"status": "error", "error": exc.as_dict()}, status_code=503)
+        watcher: BackgroundWatcher | None = state.get("watcher")
         if version is None or engine is None:
-            return JSONResponse({"status": "no_warehouse", "warehouse": str(settings.warehouse_dir)}, status_code=503)
+            return JSONResponse({"status": "no_warehouse", "warehouse": str(settings.warehouse_dir),
+                                 "watch": watcher.status() if watcher else None}, status_code=503)
         applier: CorrectionApplier | None = state.get("applier")
         return JSONResponse({"status": "ok", "warehouse_version": version, "engine": engine.dialect,
-                             "corrections": applier.status() if applier else None})
+                             "corrections": applier.status() if applier else None,
+                             "watch": watcher.status() if watcher else None})
 
     async def demo_tokens(request: Request) -> Response:
         path = settings.warehouse_dir / "demo-tokens.json"

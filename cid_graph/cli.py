@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--profile", default="canonical", help="source profile: canonical, or a YAML mapping file")
     ing.add_argument("--rejects", type=Path, help="where to write rejected rows (CSV); default PATH/rejects/")
     ing.add_argument("--json", action="store_true", help="print one JSON object with the load's numbers")
+    ing.add_argument("--dry-run", action="store_true",
+                     help="read, map, validate and harmonize everything and report what a load would do; "
+                          "write nothing (no version, no rejects file unless --rejects)")
     ing.set_defaults(func=_cmd_ingest)
 
     demo = sub.add_parser("demo", help="generate a seeded Nordic demo network and load it through ingest")
@@ -75,10 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("settings", help="list every setting, its environment variable, default and help")
     st.set_defaults(func=_cmd_settings)
 
-    from cid_graph import commands, rollup_cli
+    from cid_graph import commands, rollup_cli, watching
 
     commands.register(sub)
     rollup_cli.register(sub)
+    watching.register(sub)
     return p
 
 
@@ -98,6 +102,8 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.secret import load_or_create_secret
     from warehouse.store import WarehouseStore
 
+    if args.dry_run:
+        return _dry_run(args, settings)
     secret, created = load_or_create_secret(settings.secret_file)
     say = _progress(False)
     if created:
@@ -130,6 +136,29 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                   f"{result.events_corrected:,} set by stored corrections")
         if result.rejects_path:
             print(f"rejected rows are listed with file, line and reason in {result.rejects_path}")
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
+    import secrets
+
+    from warehouse.ingest.dry_run import dry_run, format_report
+    from warehouse.ingest.sources import load_profile
+    from warehouse.secret import Secret, load_or_create_secret
+    from warehouse.store import WarehouseStore
+
+    say = _progress(False)
+    if settings.secret_file.exists():
+        secret, _ = load_or_create_secret(settings.secret_file)
+    else:  # a dry run creates nothing, not even the secret
+        secret = Secret(secrets.token_bytes(32))
+        say(f"no pseudonymization secret at {settings.secret_file} yet (a real load creates it)")
+    report = dry_run(
+        WarehouseStore(settings.warehouse_dir), secret, args.organizations, args.transactions,
+        profile=load_profile(args.profile), rejects_path=args.rejects, progress=say,
+        survey_questions=args.survey_questions, survey_responses=args.survey_responses,
+    )
+    print(report.to_json() if args.json else format_report(report))
     return 0
 
 

@@ -61,6 +61,14 @@ class Settings:
         10.0, "Seconds the server waits to publish corrections again while another process "
         "(an ingest, a retrain) is writing the warehouse.",
     )
+    watch_inbox: str = _setting(
+        "", "Drop folder `cid-graph serve` watches on a background thread, loading complete files as they "
+        "arrive (as `cid-graph watch` does; `/healthz` shows the last load); empty turns the watcher off.",
+    )
+    watch_interval_s: float = _setting(5.0, "Seconds between two polls of the drop folder (`watch`, `serve`).")
+    watch_profile: str = _setting(
+        "canonical", "Source profile of the drop folder's files: `canonical`, or the path of a YAML profile.",
+    )
     host: str = _setting("127.0.0.1", "Address `cid-graph serve` binds to.")
     port: int = _setting(8000, "Port `cid-graph serve` listens on.")
     model_path: str = _setting(
@@ -213,6 +221,8 @@ class Settings:
                               "queue_timeout_s above 0",
                               hint="Fix CID_GRAPH_MAX_RUNNING_REQUESTS, CID_GRAPH_MAX_QUEUED_REQUESTS or "
                                    "CID_GRAPH_QUEUE_TIMEOUT_S.")
+        if self.watch_interval_s <= 0:
+            raise ConfigError("watch_interval_s must be above 0", hint=f"Set {PREFIX}WATCH_INTERVAL_S to e.g. 5.")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine is {self.engine!r}, which is not a serving engine",
                               hint=f"Set {PREFIX}ENGINE (or --engine) to one of: " + ", ".join(ENGINES) + ".")

@@ -8,6 +8,7 @@ Layout of ``--warehouse PATH``::
     PATH/corrections.sqlite      organizations' corrections of event labels (kept across versions)
     PATH/rejects/                rejects files of loads that gave no ``--rejects``
     PATH/.lock                   held by the one process that writes
+    PATH/.watch.lock             held by the one drop-folder watcher (warehouse/ingest/watch.py)
 
 A load builds the next version in ``versions/.building-*.duckdb`` beside the current one and
 publishes it by renaming it into place and then replacing ``CURRENT`` atomically
@@ -107,6 +108,12 @@ class WarehouseStore:
         """Hold the one-writer lock; a second writer fails at once with a clear message."""
         return writer_lock(self.root)
 
+    def watch_lock(self) -> AbstractContextManager[None]:
+        """Hold the one-watcher lock: a second drop-folder watcher on this warehouse fails at once.
+
+        Each load the watcher starts still takes :meth:`writer_lock`, only for as long as it runs."""
+        return writer_lock(self.root, ".watch.lock", "watched")
+
     def start_building(self) -> tuple[int, Path]:
         """Prepare the file of the next version: a copy of the current one, or a new file."""
         self.versions_dir.mkdir(parents=True, exist_ok=True)
@@ -137,10 +144,10 @@ class WarehouseStore:
 
 
 @contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
+def writer_lock(root: Path, name: str = ".lock", doing: str = "written") -> Iterator[None]:
     """Hold ``root/.lock``, the one-writer lock of a directory; a second writer fails at once."""
     root.mkdir(parents=True, exist_ok=True)
-    lock_path = root / ".lock"
+    lock_path = root / name
     with open(lock_path, "a+", encoding="utf-8") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -148,7 +155,7 @@ def writer_lock(root: Path) -> Iterator[None]:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
             raise WarehouseLockedError(
-                f"{root} is being written by {holder}",
+                f"{root} is being {doing} by {holder}",
                 hint="Wait for that process to finish and run this command again.",
             ) from None
         fh.seek(0)

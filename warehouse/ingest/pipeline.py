@@ -32,6 +32,7 @@ from warehouse.ingest.sources import (
     TRANSACTION_COLUMNS,
     TRANSACTION_REQUIRED,
     Profile,
+    check_dates,
     stage_files,
 )
 from warehouse.reference import load_reference_tables
@@ -170,7 +171,14 @@ def _load(
     result: IngestResult,
     say: Progress,
     survey_files: tuple[Sequence[Path], Sequence[Path]] = ((), ()),
+    keep_staging: bool = False,
 ) -> bool:
+    """Stage, validate, de-duplicate and merge the files into the open version ``con``.
+
+    Returns whether the version changed. With ``keep_staging`` the validated rows stay in their
+    temporary tables (``org_in``, ``tx``, ``sq_in``, ``sr_in``, ``rejects``) for a dry run to
+    report on (warehouse/ingest/dry_run.py).
+    """
     fresh = not con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
     ).fetchone()[0]  # type: ignore[index]
@@ -206,6 +214,7 @@ def _load(
         stage_files(con, "stg_org", organizations, ORGANIZATION_COLUMNS, ORGANIZATION_REQUIRED, profile, say)
     if transactions:
         stage_files(con, "stg_tx", transactions, TRANSACTION_COLUMNS, TRANSACTION_REQUIRED, profile, say)
+        check_dates(con, "stg_tx", ("event_start", "purchased_at"), profile)
     questions, responses = survey_files
     surveys.stage(con, questions, responses, say)
     if not organizations and not transactions and not questions and not responses:
@@ -279,6 +288,8 @@ def _load(
         surveys.mark_surveyed(con)
     if ensure_org_noise(con, secret):
         changed = True
+    if keep_staging:
+        return changed or fresh or migrated
     for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
                   "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -39,9 +39,27 @@ class Profile:
 
     name: str
     columns: dict[str, str]
+    path: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # contract column -> line of its mapping
 
     def source_name(self, contract_column: str) -> str:
         return self.columns.get(contract_column, contract_column)
+
+    def where(self, contract_column: str) -> str:
+        """Where the profile says how ``contract_column`` is read, for a hint.
+
+        >>> Profile("nb-ticket", {"event_start": "Dato"}, "nb.yaml", {"event_start": 4}).where("event_start")
+        "profile nb-ticket (nb.yaml:4) maps event_start to 'Dato'"
+        >>> CANONICAL.where("event_start")
+        'the canonical profile reads event_start from the column of that name'
+        """
+        if self.path is None:
+            return f"the {self.name} profile reads {contract_column} from the column of that name"
+        if contract_column in self.columns:
+            return (f"profile {self.name} ({self.path}:{self.lines.get(contract_column, 1)}) maps "
+                    f"{contract_column} to {self.columns[contract_column]!r}")
+        return (f"profile {self.name} ({self.path}) does not map {contract_column}, so it is read from the "
+                "column of that name")
 
 
 CANONICAL = Profile("canonical", {})
@@ -61,8 +79,10 @@ def load_profile(name_or_path: str) -> Profile:
     import yaml
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text) or {}
         columns = {str(k): str(v) for k, v in (doc.get("columns") or {}).items()}
+        lines = _mapping_lines(yaml.compose(text))
     except (yaml.YAMLError, AttributeError) as exc:
         raise InputFileError(f"profile {path} is not valid YAML: {exc}",
                              hint="Fix the YAML; see docs/data-contract.md.") from None
@@ -70,7 +90,49 @@ def load_profile(name_or_path: str) -> Profile:
     if unknown:
         raise InputFileError(f"profile {path} maps unknown contract columns {unknown}",
                              hint=f"Contract columns are {', '.join(TRANSACTION_COLUMNS)}.")
-    return Profile(str(doc.get("name") or path.stem), columns)
+    return Profile(str(doc.get("name") or path.stem), columns, str(path), lines)
+
+
+def _mapping_lines(root: object) -> dict[str, int]:
+    """Line (1-based) of each key under ``columns:`` in a composed YAML document."""
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if getattr(key, "value", None) == "columns" and isinstance(value, yaml.MappingNode):
+            return {str(k.value): k.start_mark.line + 1 for k, _ in value.value}
+    return {}
+
+
+def check_dates(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], profile: Profile, first_rows: int = 20
+) -> None:
+    """Fail at once when a date column of a staged file parses in none of its first rows.
+
+    One bad date is a reject like any other; a column whose first rows all fail means the file
+    does not fit the profile (another date format, or the wrong column mapped), and loading it
+    would reject every row. Needs at least three non-empty values to judge.
+    """
+    from warehouse.ingest.sqlparts import timestamp_utc
+
+    for column in columns:
+        rows = con.execute(f"""
+            WITH head AS (
+                SELECT _file, trim("{column}") AS v, row_number() OVER (PARTITION BY _file ORDER BY _line) AS n
+                FROM {table} WHERE _parse_error IS NULL AND nullif(trim("{column}"), '') IS NOT NULL
+            )
+            SELECT _file, count(*), count(*) FILTER (WHERE {timestamp_utc('v', "'UTC'")} IS NOT NULL), arg_min(v, n)
+            FROM head WHERE n <= ? GROUP BY _file
+        """, [first_rows]).fetchall()
+        for name, seen, parsed, example in rows:
+            if seen >= 3 and parsed == 0:
+                raise InputFileError(
+                    f"{name}: {column} does not parse as a date-time in any of its first {seen} rows "
+                    f"(e.g. {example!r}), so the file does not fit the profile",
+                    hint=f"Check the profile: {profile.where(column)}. The contract reads ISO 8601 date-times "
+                         "such as 2025-03-14T19:30:00 or 2025-03-14T19:30:00+01:00.",
+                )
 
 
 def stage_files(
@@ -295,10 +357,13 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
             hint = ("The header seems separated by ';' or tabs; the contract requires commas "
                     "(RFC 4180). Re-export with ',' as the separator.")
-        elif profile.name == "canonical":
+        elif profile.path is None:
             hint += " Rename the columns to the contract's names or use --profile with a mapping."
+        else:
+            hint += " Check the profile: " + "; ".join(profile.where(c) for c in missing) + "."
         raise InputFileError(
-            f"{path} lacks required column(s) {', '.join(missing)}", hint=hint
+            f"{path} lacks required column(s) {', '.join(missing)}"
+            + ("" if profile.path is None else f" under profile {profile.name}"), hint=hint
         )
     return _Plan(path, kind, header, mapping)
 

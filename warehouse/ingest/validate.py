@@ -106,7 +106,7 @@ def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
             END AS amount,
             coalesce(upper({blank_to_null('s.currency')}), cur.currency) AS currency,
             CASE WHEN regexp_full_match(trim(s.birth_year), '[0-9]{{4}}') THEN trim(s.birth_year)::INTEGER END AS birth_year,
-            coalesce(g.code, 'unknown') AS gender,
+            coalesce(g.code, 'unknown') AS gender, s.gender AS gender_raw,
             coalesce(upper({blank_to_null('s.buyer_country')}), o.country) AS buyer_country,
             s.postal_code AS postal_raw,
             md5_number(? || concat_ws(chr(31), {', '.join('coalesce(trim(s.' + c + "), '')" for c in TRANSACTION_COLUMNS)})) AS content_hash,
