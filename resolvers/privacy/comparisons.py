@@ -98,7 +98,7 @@ def _benchmark(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
     peer_filters = tuple(f for f in constrained.query.filters if not catalog.dimension(f.dimension).sensitive)
     peer_constrained = Constrained(query=replace(constrained.query, org_ids=peer_ids, filters=peer_filters),
                                    scope="network", own_org=None, enriched=constrained.enriched)
-    peer = run_protected(ex, peer_constrained, internal_query(peer_constrained, ex.row_cap), True, fill=False)
+    peer = run_protected(ex, peer_constrained, internal_query(peer_constrained, ex.row_cap, ex.catalog), True, fill=False)
     peer_rows = dict(peer.rows)
     for key, pub in [*own.rows, (TOTALS_KEY, own.totals)]:
         theirs = peer.totals if key == TOTALS_KEY else peer_rows.get(key)
@@ -139,7 +139,7 @@ def _period(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrained,
             own: ProtectedResult, out: Comparisons) -> None:
     before = _earlier_range(spec, constrained)
     earlier_constrained = replace(constrained, query=replace(constrained.query, time_range=before))
-    earlier = run_protected(ex, earlier_constrained, internal_query(earlier_constrained, ex.row_cap),
+    earlier = run_protected(ex, earlier_constrained, internal_query(earlier_constrained, ex.row_cap, ex.catalog),
                             constrained.scope == "network", fill=False)
     _pair(spec, constrained, own, earlier, out)
 
@@ -199,8 +199,8 @@ def _like_for_like(ex: PeerExecutor, spec: ComparisonSpec, constrained: Constrai
         return
     now_c = replace(constrained, query=replace(query, org_ids=both))
     then_c = replace(constrained, query=replace(query, org_ids=both, time_range=before))
-    now = run_protected(ex, now_c, internal_query(now_c, ex.row_cap), pooled, fill=False)
-    earlier = run_protected(ex, then_c, internal_query(then_c, ex.row_cap), pooled, fill=False)
+    now = run_protected(ex, now_c, internal_query(now_c, ex.row_cap, ex.catalog), pooled, fill=False)
+    earlier = run_protected(ex, then_c, internal_query(then_c, ex.row_cap, ex.catalog), pooled, fill=False)
     _pair(spec, constrained, now, earlier, out, answer=own, organizations=compared)
 
 

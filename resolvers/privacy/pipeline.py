@@ -5,8 +5,12 @@ It runs queries only through an injected :class:`Executor` (the resolver layer's
 picks rollups, caches and runs them on the serving engine), so the whole pipeline is one piece of
 privacy code with nothing of the engine in it.
 
->>> internal_query(Constrained(Query(metrics=("tickets",)), "network", None, False), 10).metrics
+>>> from pathlib import Path; from metrics.model import load_model
+>>> catalog = Catalog(load_model(Path(__file__).resolve().parents[2] / "metrics" / "model"))
+>>> internal_query(Constrained(Query(metrics=("tickets",)), "network", None, False), 10, catalog).metrics
 ('tickets', 'buyers', 'revenue_eur')
+>>> internal_query(Constrained(Query(metrics=("nps",)), "network", None, False), 10, catalog).metrics
+('nps', 'answers')
 """
 
 from __future__ import annotations
@@ -66,12 +70,14 @@ class ProtectedResult:
     adjusted: bool = False  # the guard changed the population the protected metrics describe
 
 
-def internal_query(constrained: Constrained, row_cap: int, catalog: Catalog | None = None) -> Query:
+def internal_query(constrained: Constrained, row_cap: int, catalog: Catalog) -> Query:
     """The query actually compiled: every cell also counts its rows (buyer rows, or survey
-    answers: ``catalog.row_measure``) for P3/P4, and a network cell of buyers also sums tickets
-    and revenue, so that the dominance rule (P5) judges all three whatever the query asks for."""
-    row = catalog.row_measure if catalog is not None else "buyers"
-    sums = tuple(m for m in ("tickets", "revenue_eur") if catalog is None or catalog.has_metric(m))
+    answers: the row measure of the fact the metrics read) for P3/P4, and a network cell of
+    buyers also sums tickets and revenue, so that the dominance rule (P5) judges all three
+    whatever the query asks for."""
+    catalog = catalog.for_metrics(constrained.query.metrics)
+    row = catalog.row_measure
+    sums = tuple(m for m in ("tickets", "revenue_eur") if catalog.has_metric(m))
     extra = (row, *sums) if constrained.scope == "network" else (row,)
     metrics = tuple(dict.fromkeys((*constrained.query.metrics, *extra)))
     return replace(constrained.query, metrics=metrics, order_by=(), limit=row_cap + 1)

@@ -204,16 +204,20 @@ def test_network_nps_by_event_type_within_the_perturbation(api: Api, survey: Ora
         assert orgs >= MIN_ORGS and n >= K, (event_type, orgs, n)
         assert lo - 1e-9 <= nps["value"] <= hi + 1e-9, (event_type, nps["value"], lo, hi)
         assert nps["marginOfError"] is not None and nps["marginOfError"] > 0, (event_type, cell)
-    assert published >= 3, "most event types are published network-wide"
+    assert published >= 2, "event types with many surveying organizations are published network-wide"
 
 
 def test_network_nps_follows_the_demo_intention(api: Api, survey: Oracle) -> None:
-    """The demo plants an NPS per event type; the published order of the extremes keeps it."""
+    """The demo plants an NPS per event type: of the published types, the one with the highest
+    true NPS is published above the one with the lowest (when the truth sets them 20+ apart)."""
     result = _insights(api, "partner", {"metrics": ["NPS"], "groupBy": [{"dimension": "EVENT_TYPE"}],
                                         "scope": "NETWORK"})
-    got = {k[0]: c["NPS"]["value"] for k, c in _cells(result).items() if not c["NPS"]["suppressed"]}
-    assert {"concert", "sports_event"} <= set(got), got
-    assert got["concert"] > got["sports_event"]  # intended 58 against 12
+    got = {k[0]: c["NPS"]["value"] for k, c in _cells(result).items() if not c["NPS"]["suppressed"] and k[0]}
+    truth = dict(survey.rows(f"SELECT event_type, {NPS_SQL} FROM sa WHERE kind = 'nps' GROUP BY 1"))
+    assert len(got) >= 2, got
+    best, worst = max(got, key=lambda t: truth[t]), min(got, key=lambda t: truth[t])
+    assert truth[best] - truth[worst] >= 20, (truth, got)
+    assert got[best] > got[worst], (best, worst, got, truth)
 
 
 def test_margin_of_error_is_computed_from_published_values(api: Api) -> None:
@@ -242,3 +246,31 @@ def test_survey_question_is_own_scope_only(api: Api) -> None:
                                              "scope": "NETWORK"}})
     [error] = resp.json()["errors"]
     assert error["extensions"]["code"] in ("PRIVACY_RULE", "FORBIDDEN", "BAD_QUERY"), error
+
+
+COMPARE = """
+query Insights($q: InsightQuery!) {
+  insights(query: $q) {
+    rows { dimensions { value } metrics { metric value suppressed comparisons { kind peerGroup value suppressed } } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("compare", [{"kind": "BENCHMARK", "peerGroup": "SAME_ORG_TYPE"},
+                                     {"kind": "BENCHMARK", "peerGroup": "NORDIC"},
+                                     {"kind": "SAME_PERIOD_LAST_YEAR"}])
+def test_survey_metrics_compare_with_peers_and_periods(api: Api, survey: Oracle, own_org: str,
+                                                       compare: dict[str, str]) -> None:
+    """A survey metric compares like a buyer metric (the comparison reads the survey fact too)."""
+    resp = api.post("member", COMPARE, {"q": {"metrics": ["NPS", "SATISFACTION_SCORE"], "scope": "OWN",
+                                              "timeRange": {"from": "2026-01-01", "to": "2026-12-31"},
+                                              "compare": [compare]}})
+    doc = resp.json()
+    assert not doc.get("errors"), doc["errors"]
+    [row] = doc["data"]["insights"]["rows"]
+    nps = {m["metric"]: m for m in row["metrics"]}["NPS"]
+    [cmp] = nps["comparisons"]
+    assert cmp["kind"] == compare["kind"]
+    if compare["kind"] == "BENCHMARK" and compare["peerGroup"] == "NORDIC":
+        assert not cmp["suppressed"] and -100 <= cmp["value"] <= 100

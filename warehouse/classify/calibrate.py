@@ -23,17 +23,23 @@ import numpy as np
 
 from warehouse.classify.evaluate import _calibration_error
 from warehouse.classify.labels import LabelledRow
-from warehouse.classify.model import CORPUS_PATH, CORPUS_REAL_PATH, read_corpus, train
+from warehouse.classify.model import (
+    CORPUS_PATH,
+    CORPUS_REAL_PATH,
+    EventClassifier,
+    read_corpus,
+    train,
+)
 
 FOLDS = 5
 TEMPERATURES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))
 
 
-def out_of_fold(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[tuple[LabelledRow, object]]:
+def out_of_fold(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[tuple[LabelledRow, EventClassifier]]:
     """(row, model trained without the row's fold) for every real row, folds by source."""
     sources = sorted({r.source for r in real})
-    pairs = []
+    pairs: list[tuple[LabelledRow, EventClassifier]] = []
     for k in range(FOLDS):
         held = {s for i, s in enumerate(sources) if i % FOLDS == k}
         model = train([*corpus, *(r for r in real if r.source not in held)])

@@ -14,16 +14,20 @@ import type { Cell, Table } from './model';
 import { drawTileMap } from './tilemap';
 import { buildLoyalty, LOYALTY_KINDS, loyaltyKpiBoxes, renderLoyaltyKpis } from './loyalty';
 import type { GrowthInput, LoyaltyKind, Period } from './loyalty';
+import { buildVoice, renderVoiceKpis, VOICE_KINDS, VOICE_METRICS, voiceKpiBoxes, voiceReason } from './voice';
+import type { VoiceKind, VoiceMetric } from './voice';
 import tabDemographyQuery from '../../docs/queries/tab_demography.graphql?raw';
 import tabEventsQuery from '../../docs/queries/tab_events.graphql?raw';
 import loyaltyTabQuery from '../../docs/queries/loyalty_tab.graphql?raw';
 import growthQuery from '../../docs/queries/growth_like_for_like.graphql?raw';
+import voiceTabQuery from '../../docs/queries/voice_tab.graphql?raw';
+import voiceAnswersQuery from '../../docs/queries/voice_answers.graphql?raw';
 import bootstrapQuery from './queries/bootstrap.graphql?raw';
 import weekdayHourQuery from './queries/weekday_hour.graphql?raw';
 
 // ---------------------------------------------------------------------------------------------
 // state
-type TabId = 'demography' | 'events' | 'loyalty' | 'myEvents';
+type TabId = 'demography' | 'events' | 'loyalty' | 'voice' | 'myEvents';
 type Preset = 'last12' | 'thisYear' | 'lastYear' | 'all';
 type Scope = 'OWN' | 'NETWORK';
 const PEER_GROUPS = ['SAME_ORG_TYPE', 'SAME_REGION', 'SAME_COUNTRY', 'NORDIC'] as const;
@@ -62,15 +66,20 @@ const state = {
   /** The population the audience index compares with ('' = the country filter, else the member's country, else Norway). */
   popCountry: '' as string,
   tab: 'demography' as TabId,
-  stale: { demography: true, events: true, loyalty: true, myEvents: true } as Record<TabId, boolean>,
+  stale: { demography: true, events: true, loyalty: true, voice: true, myEvents: true } as Record<TabId, boolean>,
   generation: 0,
+  /** Tab "Audience voice": what each chart of NPS / satisfaction shows, the question whose answers are shown. */
+  voiceMetric: {} as Record<string, VoiceMetric>,
+  voiceQuestion: '' as string,
+  voiceQuestions: [] as { code: string; label: string }[],
+  voiceKpis: null as InsightResult | null,
 };
 const controllers: Partial<Record<string, AbortController>> = {};
 const root = document.getElementById('app') as HTMLElement;
 
 // ---------------------------------------------------------------------------------------------
 // widgets
-type Kind = 'bar' | 'barH' | 'line' | 'ageGender' | 'heatmap' | 'tilemap' | LoyaltyKind;
+type Kind = 'bar' | 'barH' | 'line' | 'ageGender' | 'heatmap' | 'tilemap' | LoyaltyKind | VoiceKind;
 interface WidgetDef { id: string; tab: TabId; kind: Kind; dim: string; axis?: Key; wide?: boolean }
 const WIDGETS: WidgetDef[] = [
   { id: 'ageGender', tab: 'demography', kind: 'ageGender', dim: 'AGE_GROUP', wide: true },
@@ -93,8 +102,14 @@ const WIDGETS: WidgetDef[] = [
   { id: 'growth', tab: 'loyalty', kind: 'growth', dim: '' },
   { id: 'reach', tab: 'loyalty', kind: 'reachMap', dim: 'BUYER_REGION', wide: true },
   { id: 'audience', tab: 'loyalty', kind: 'audience', dim: 'AGE_GROUP', wide: true },
+  { id: 'npsEventType', tab: 'voice', kind: 'voiceBars', dim: 'EVENT_TYPE' },
+  { id: 'npsAge', tab: 'voice', kind: 'voiceBars', dim: 'AGE_GROUP' },
+  { id: 'npsMonth', tab: 'voice', kind: 'voiceMonth', dim: 'PURCHASED_AT', wide: true },
+  { id: 'npsGroups', tab: 'voice', kind: 'voiceGroups', dim: 'EVENT_TYPE' },
+  { id: 'answers', tab: 'voice', kind: 'voiceAnswers', dim: 'ANSWER' },
 ];
 const isLoyalty = (def: WidgetDef): boolean => LOYALTY_KINDS.includes(def.kind);
+const isVoice = (def: WidgetDef): boolean => VOICE_KINDS.includes(def.kind);
 const COUNTRY_CODES = ['NO', 'SE', 'DK', 'FI', 'IS'];
 const KPIS = ['BUYERS', 'EVENTS', 'ORGANIZATIONS', 'MALE_BUYERS', 'FEMALE_BUYERS', 'YOUNG_BUYERS'] as const;
 const KPI_SHARE: Partial<Record<string, string>> = { MALE_BUYERS: 'MALE_SHARE', FEMALE_BUYERS: 'FEMALE_SHARE', YOUNG_BUYERS: 'YOUNG_SHARE' };
@@ -112,6 +127,8 @@ interface WidgetView {
   cells: Cell[] | null;
   table: Table | null;
   renders: number;
+  /** The last answer drawn (tab "Audience voice": redrawn when the chart's metric changes). */
+  result?: InsightResult;
 }
 const views = new Map<string, WidgetView>();
 const showTable = new Set<string>();
@@ -136,7 +153,9 @@ function widgetCard(def: WidgetDef): HTMLElement {
   const noteEl = h('p', { class: 'note' });
   const toggle = h('button', { type: 'button', class: 'btn small toggle', 'aria-pressed': 'false' }, t('showTable'));
   const csvButton = h('button', { type: 'button', class: 'btn small csv', disabled: true }, t('downloadCsv'));
-  const extraTools: HTMLElement[] = def.kind === 'audience' ? [populationPicker()] : [];
+  const extraTools: HTMLElement[] = def.kind === 'audience' ? [populationPicker()]
+    : def.kind === 'voiceBars' || def.kind === 'voiceMonth' ? [voiceMetricPicker(def)]
+      : def.kind === 'voiceAnswers' ? [questionPicker()] : [];
   const card = h('article', { class: `card${def.wide ? ' wide' : ''}`, 'data-widget': def.id, 'data-state': 'loading', 'data-renders': 0,
     'aria-labelledby': `title-${def.id}` },
   h('header', { class: 'card-head' },
@@ -162,6 +181,43 @@ function populationPicker(): HTMLElement {
   select.addEventListener('change', () => { state.popCountry = select.value; state.stale.loyalty = true; void loadTab('loyalty', true); });
   return h('div', { class: 'field inline' }, h('label', { for: 'f-popCountry' }, t('populationOf')), select);
 }
+/** NPS or satisfaction in a chart of the tab "Audience voice" (the table shows both): redrawn, no request. */
+function voiceMetricPicker(def: WidgetDef): HTMLElement {
+  const id = `f-voiceMetric-${def.id}`;
+  const select = h('select', { id, 'data-control': `voiceMetric-${def.id}`, class: 'small' },
+    ...VOICE_METRICS.map((m) => h('option', { value: m, selected: m === voiceMetric(def) }, t(m === 'NPS' ? 'metricNps' : 'metricSatisfaction'))));
+  select.addEventListener('change', () => {
+    state.voiceMetric[def.id] = select.value as VoiceMetric;
+    const view = views.get(def.id);
+    const sub = view?.card.querySelector('.sub');
+    if (sub && view) sub.textContent = subtitle(view.def);
+    if (view?.result) renderWidget(view, view.result);
+  });
+  return h('div', { class: 'field inline' }, h('label', { for: id }, t('voiceShow')), select);
+}
+function voiceMetric(def: WidgetDef): VoiceMetric {
+  return state.voiceMetric[def.id] ?? 'NPS';
+}
+/** The member's choice questions (scope OWN); filled when the tab's data arrive. */
+function questionPicker(): HTMLElement {
+  const select = h('select', { id: 'f-voiceQuestion', 'data-control': 'voiceQuestion', class: 'small question-select', disabled: true });
+  select.addEventListener('change', () => {
+    state.voiceQuestion = select.value;
+    void loadAnswers(variables(), controllers.voice?.signal);
+  });
+  return h('div', { class: 'field inline question-field', hidden: true }, h('label', { for: 'f-voiceQuestion' }, t('question')), select);
+}
+function fillQuestions(): void {
+  const select = document.querySelector<HTMLSelectElement>('#f-voiceQuestion');
+  if (!select) return;
+  const field = select.parentElement as HTMLElement;
+  const own = voiceOwn();
+  field.hidden = !own;
+  select.disabled = !own || state.voiceQuestions.length === 0;
+  select.replaceChildren(...state.voiceQuestions.map((q) => h('option', { value: q.code, selected: q.code === state.voiceQuestion, title: q.label }, q.label)));
+}
+const voiceOwn = (): boolean => canUseOwn() && state.scope === 'OWN';
+
 function populationCountry(): string {
   return state.popCountry || state.filters.country || state.me?.organization?.country || 'NO';
 }
@@ -177,8 +233,19 @@ function loyaltySubtitle(def: WidgetDef): string {
   }
 }
 
+function voiceSubtitle(def: WidgetDef): string {
+  const m = t(voiceMetric(def) === 'NPS' ? 'metricNps' : 'metricSatisfaction');
+  switch (def.kind) {
+    case 'voiceBars': return `${m} ± ${t('interval95')} · ${dimLabel(def.dim)}`;
+    case 'voiceMonth': return `${m} ± ${t('interval95')} · ${t('axisAnswerMonth')}`;
+    case 'voiceGroups': return `${t('shareOfRespondents')} · ${dimLabel(def.dim)}`;
+    default: return t('answersShare');
+  }
+}
+
 function subtitle(def: WidgetDef): string {
   if (isLoyalty(def)) return loyaltySubtitle(def);
+  if (isVoice(def)) return voiceSubtitle(def);
   const unit = state.scope === 'OWN' && state.peer ? `${t('unitBuyers')} / ${t('unitShare')}` : t('unitBuyers');
   if (def.kind === 'ageGender') return `${unit} · ${t('ageGroup')} × ${t('gender')}`;
   if (def.kind === 'heatmap') return `${unit} · ${t('axisWeekday')} × ${t('axisHour')}`;
@@ -256,8 +323,44 @@ function renderLoyaltyWidget(view: WidgetView, result: InsightResult, growth?: G
   applyMode(view);
 }
 
+function renderVoiceWidget(view: WidgetView, result: InsightResult): void {
+  const def = view.def;
+  view.result = result;
+  const question = def.kind === 'voiceAnswers' && voiceOwn()
+    ? state.voiceQuestions.find((q) => q.code === state.voiceQuestion)?.label ?? null : null;
+  const built = buildVoice(def.kind as VoiceKind, result, {
+    dim: def.dim, dimLabel, metric: voiceMetric(def), kpis: state.voiceKpis, question, canPickQuestion: canUseOwn(),
+  }, t(`w_${def.id}` as Key));
+  view.cells = [];
+  view.table = built.table;
+  view.renders += 1;
+  view.card.dataset.renders = String(view.renders);
+  view.card.dataset.suppressed = String(built.suppressed);
+  view.card.dataset.unreliable = String(built.unreliable);
+  view.card.dataset.intervals = String(built.intervals);
+  const notes = [...built.notes, built.suppressed ? t('suppressedNote', { n: built.suppressed }) : '', built.unreliable ? t('unreliableNote') : ''];
+  view.noteEl.replaceChildren(...notes.filter(Boolean).flatMap((n, i) => [i ? ' ' : '', h('span', { class: 'note-part' }, n)]));
+  renderTable(view, built.table, built.labelColumns, voiceReason);
+  if (built.empty) {
+    view.chart?.clear();
+    setStatus(view, 'empty');
+    view.csvButton.disabled = true;
+    return;
+  }
+  setStatus(view, 'ready');
+  view.csvButton.disabled = false;
+  built.draw(view.chartEl, () => {
+    view.chart ??= initChart(view.chartEl);
+    view.chart.resize();
+    resizeObserver?.observe(view.chartEl);
+    return view.chart;
+  });
+  applyMode(view);
+}
+
 function renderWidget(view: WidgetView, result: InsightResult): void {
   if (isLoyalty(view.def)) return renderLoyaltyWidget(view, result);
+  if (isVoice(view.def)) return renderVoiceWidget(view, result);
   const cells = cellsOf(result);
   view.cells = cells;
   const def = view.def;
@@ -301,7 +404,7 @@ function renderWidget(view: WidgetView, result: InsightResult): void {
   applyMode(view);
 }
 
-function renderTable(view: WidgetView, table: Table, labelColumns: number): void {
+function renderTable(view: WidgetView, table: Table, labelColumns: number, why: (reason: string | null) => string = reasonText): void {
   const thead = h('thead', {}, h('tr', {}, ...table.header.map((c) => h('th', { scope: 'col' }, c))));
   const tbody = h('tbody', {}, ...table.rows.map((r) => h('tr', { class: r.suppressed ? 'suppressed' : '' },
     ...r.text.map((c, i) => {
@@ -310,7 +413,7 @@ function renderTable(view: WidgetView, table: Table, labelColumns: number): void
       const hidden = r.hidden ? r.hidden[i] : r.suppressed && c === suppressedMark(r.reason) ? r.reason ?? 'BELOW_THRESHOLD' : null;
       if (hidden) {
         td.className = 'num suppressed-cell';
-        td.title = reasonText(hidden);
+        td.title = why(hidden);
       }
       return td;
     }))));
@@ -436,6 +539,7 @@ function activeFilterParts(): [string, string][] {
 async function loadTab(tab: TabId, force = false): Promise<void> {
   if (tab === 'myEvents') return loadEvents(); // always fresh: corrections change it
   if (!force && !state.stale[tab]) return;
+  if (tab === 'voice') return loadVoice();
   state.stale[tab] = false;
   controllers[tab]?.abort();
   const controller = new AbortController();
@@ -465,6 +569,72 @@ async function loadTab(tab: TabId, force = false): Promise<void> {
     if (tab === 'loyalty') renderLoyaltyKpis(null, err as Error);
   }
   await second;
+}
+
+/** Tab "Audience voice": one request for the KPIs and charts (and, in scope OWN, the choice questions), then the answers. */
+async function loadVoice(): Promise<void> {
+  state.stale.voice = false;
+  controllers.voice?.abort();
+  const controller = new AbortController();
+  controllers.voice = controller;
+  const tabViews = [...views.values()].filter((v) => v.def.tab === 'voice');
+  tabViews.forEach((v) => setStatus(v, 'loading'));
+  renderVoiceKpis(null);
+  const vars = variables();
+  const own = voiceOwn();
+  const filters = (vars.filters as unknown[] | null) ?? [];
+  const sent = { ...vars, own, questionFilters: [...filters, { dimension: 'QUESTION_KIND', op: 'IN', values: ['choice'] }] };
+  try {
+    const data = await gql<Record<string, InsightResult | undefined>>(voiceTabQuery, sent, { locale: getLang(), signal: controller.signal });
+    if (controller.signal.aborted) return;
+    state.voiceKpis = data.kpis ?? null;
+    renderVoiceKpis(data.kpis ?? null, undefined, data.responseRate ?? null);
+    for (const v of tabViews) { const r = data[v.def.id]; if (r) renderWidget(v, r); }
+    state.voiceQuestions = own ? (data.questions?.rows ?? [])
+      .filter((r) => r.dimensions[0]?.value)
+      .map((r) => ({ code: r.dimensions[0].value as string, label: r.dimensions[0].label ?? (r.dimensions[0].value as string) })) : [];
+    if (!state.voiceQuestions.some((q) => q.code === state.voiceQuestion)) state.voiceQuestion = state.voiceQuestions[0]?.code ?? '';
+    fillQuestions();
+    document.body.dataset.loadedVoice = String(Number(document.body.dataset.loadedVoice ?? 0) + 1);
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return;
+    if (err instanceof ApiError && err.unauthenticated) return signOut(`${t('sessionExpired')} ${err.message}`, err.hint);
+    state.stale.voice = true;
+    for (const v of tabViews) setStatus(v, 'error', err as Error);
+    renderVoiceKpis(null, err as Error);
+    return;
+  }
+  await loadAnswers(vars, controller.signal);
+}
+
+/** The answers to the chosen question (OWN), or to every choice question in the network, by option. */
+async function loadAnswers(vars: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+  const view = views.get('answers');
+  if (!view) return;
+  const own = voiceOwn();
+  if (own && !state.voiceQuestion) {
+    view.chart?.clear();
+    view.table = null;
+    view.tableEl.replaceChildren();
+    view.noteEl.replaceChildren();
+    setStatus(view, 'empty');
+    view.statusEl.replaceChildren(h('p', {}, t('noChoiceQuestions')));
+    return;
+  }
+  setStatus(view, 'loading');
+  const base = (vars.filters as unknown[] | null) ?? [];
+  const filters = [...base, own ? { dimension: 'SURVEY_QUESTION', op: 'IN', values: [state.voiceQuestion] }
+    : { dimension: 'QUESTION_KIND', op: 'IN', values: ['choice'] }];
+  try {
+    const data = await gql<{ answers: InsightResult }>(voiceAnswersQuery,
+      { filters, timeRange: vars.timeRange, scope: vars.scope, locale: vars.locale }, { locale: getLang(), signal });
+    if (signal?.aborted) return;
+    renderWidget(view, data.answers);
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return;
+    setStatus(view, 'error', err as Error);
+    view.chart?.clear();
+  }
 }
 
 /** The audience index's filters: the dashboard's, the population compared with, the known age groups and genders. */
@@ -562,7 +732,7 @@ async function loadHeatmap(vars: Record<string, unknown>, signal: AbortSignal): 
 
 function refresh(): void {
   state.generation += 1;
-  state.stale = { demography: true, events: true, loyalty: true, myEvents: true };
+  state.stale = { demography: true, events: true, loyalty: true, voice: true, myEvents: true };
   updateChrome();
   void loadTab(state.tab);
 }
@@ -746,7 +916,7 @@ function renderDashboard(): void {
       h('button', { type: 'button', class: 'btn small', id: 'signout', onclick: () => signOut() }, t('signOut'))));
 
   const tabs: { id: TabId; label: string }[] = [{ id: 'demography', label: t('tabDemography') }, { id: 'events', label: t('tabEvents') },
-    { id: 'loyalty', label: t('tabLoyalty') }];
+    { id: 'loyalty', label: t('tabLoyalty') }, { id: 'voice', label: t('tabVoice') }];
   if (canUseOwn()) tabs.push({ id: 'myEvents', label: t('tabMyEvents') });
   else if (state.tab === 'myEvents') state.tab = 'events';
   const tablist = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('appTitle') },
@@ -779,9 +949,10 @@ function renderDashboard(): void {
       panel('demography', kpis, grid('demography')),
       panel('events', grid('events')),
       panel('loyalty', h('p', { class: 'tab-intro', id: 'loyalty-since' }), loyaltyKpiBoxes(), grid('loyalty')),
+      panel('voice', h('p', { class: 'tab-intro', id: 'voice-intro' }, t('voiceIntro')), voiceKpiBoxes(), grid('voice')),
       ...(canUseOwn() ? [panel('myEvents', eventsPanel({
         buckets: (dim) => (state.catalog?.dimensions.find((d) => d.dimension === dim)?.buckets ?? []).filter((b) => b.code !== 'unknown'),
-        onApplied: () => { state.stale = { ...state.stale, demography: true, events: true, loyalty: true }; },
+        onApplied: () => { state.stale = { ...state.stale, demography: true, events: true, loyalty: true, voice: true }; },
         onUnauthenticated: (err) => signOut(`${t('sessionExpired')} ${err.message}`, err.hint),
       }))] : [])));
   resizeObserver = new ResizeObserver((entries) => {
@@ -792,7 +963,7 @@ function renderDashboard(): void {
   document.body.dataset.tab = state.tab;
   for (const v of views.values()) { applyMode(v); setStatus(v, 'loading'); }
   updateChrome();
-  state.stale = { demography: true, events: true, loyalty: true, myEvents: true };
+  state.stale = { demography: true, events: true, loyalty: true, voice: true, myEvents: true };
   void loadTab(state.tab);
 }
 
