@@ -10,8 +10,11 @@ right the type labels at each threshold are and how many titles they cover::
     uv run --frozen --no-sync python -m warehouse.classify.calibrate
 
 ``TEMPERATURE`` in ``model.py`` and ``CONFIDENCE_THRESHOLD`` in ``apply.py`` are set from its
-output by hand (the smallest threshold at which the type labels are at least 90 % right). It
-never reads ``eval_independent.csv``, ``heldout.csv`` or ``heldout_real.csv``.
+output by hand (the smallest threshold at which the type labels are at least 90 % right). With
+``--compare`` it instead reports, for each setting in ``CANDIDATES`` (module constants of
+``model.py``), the out-of-fold type and category accuracy with and without the organization's
+type; the feature weights in ``model.py`` were chosen from that output. It never reads
+``eval_independent.csv``, ``heldout.csv`` or ``heldout_real.csv``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from warehouse.classify.model import (
 FOLDS = 5
 TEMPERATURES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))
+#: Settings ``--compare`` tries, each applied on top of the shipped values of ``model.py``.
+CANDIDATES: tuple[dict[str, float], ...] = (
+    {}, {"_KEYWORD_WEIGHT": 0.25}, {"_KEYWORD_WEIGHT": 0.75}, {"_KEYWORD_WEIGHT": 1.0},
+    {"_META_WEIGHT": 1.0}, {"_META_WEIGHT": 1.5}, {"REAL_WEIGHT": 2.0}, {"REAL_WEIGHT": 5.0},
+)
 
 
 def out_of_fold(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[tuple[LabelledRow, EventClassifier]]:
@@ -47,8 +55,43 @@ def out_of_fold(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[tupl
     return pairs
 
 
+def compare(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[dict[str, object]]:
+    """Out-of-fold accuracy of each setting in ``CANDIDATES`` (folds by source, as above)."""
+    from warehouse.classify import model as model_module
+
+    out = []
+    for setting in CANDIDATES:
+        saved = {name: getattr(model_module, name) for name in setting}
+        for name, value in setting.items():
+            setattr(model_module, name, value)
+        try:
+            ok_t, ok_c, ok_t_no = [], [], []
+            pairs = out_of_fold(corpus, real)
+            for m in {id(m): m for _, m in pairs}.values():
+                rows = [r for r, mm in pairs if mm is m]
+                given = m.predict([r.title for r in rows], [r.org_type for r in rows],
+                                  [r.country for r in rows], [r.venue for r in rows])
+                blind = m.predict([r.title for r in rows], None, [r.country for r in rows],
+                                  [r.venue for r in rows])
+                for r, p, q in zip(rows, given, blind, strict=True):
+                    ok_t.append(p.event_type == r.event_type)
+                    ok_c.append(p.event_category == r.event_category)
+                    ok_t_no.append(q.event_type == r.event_type)
+        finally:
+            for name, value in saved.items():
+                setattr(model_module, name, value)
+        out.append({"setting": setting, "type_accuracy": round(float(np.mean(ok_t)), 3),
+                    "category_accuracy": round(float(np.mean(ok_c)), 3),
+                    "type_accuracy_without_org_type": round(float(np.mean(ok_t_no)), 3)})
+    return out
+
+
 def main() -> int:
     corpus, real = read_corpus(CORPUS_PATH), read_corpus(CORPUS_REAL_PATH)
+    if "--compare" in sys.argv[1:]:
+        json.dump(compare(corpus, real), sys.stdout, indent=1)
+        print()
+        return 0
     pairs = out_of_fold(corpus, real)
     models = {id(m): m for _, m in pairs}
     report: dict[str, object] = {"rows": len(pairs), "temperatures": {}}
