@@ -72,8 +72,9 @@ def respondents(metric: str, cell: Mapping[str, Published]) -> float | None:
 
 
 def unreliable(metric: str, cell: Mapping[str, Published]) -> bool:
-    """Whether a published survey estimate rests on fewer than RELIABLE_N respondents."""
-    if _value(cell, metric) is None:
+    """Whether a published survey estimate (a share, NPS or a mean: not a count) rests on fewer
+    than RELIABLE_N respondents."""
+    if metric not in (*_SHARES, *_NEEDS) or _value(cell, metric) is None:
         return False
     n = respondents(metric, cell)
     return n is not None and n < RELIABLE_N

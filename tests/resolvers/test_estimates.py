@@ -43,6 +43,7 @@ def test_unreliable_below_thirty_respondents() -> None:
     assert unreliable("nps", _cell(nps=20.0, nps_respondents=RELIABLE_N - 5))
     assert not unreliable("nps", _cell(nps=20.0, nps_respondents=RELIABLE_N))
     assert not unreliable("nps", _cell(nps=None, nps_respondents=10))
+    assert not unreliable("nps_respondents", _cell(nps_respondents=0))  # a count is not an estimate
 
 
 def test_helpers_and_bounds() -> None:
