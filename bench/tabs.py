@@ -142,13 +142,18 @@ EXPLAIN = "query E($q: InsightQuery!) { explain(query: $q) { rollup rollupNotes 
 
 
 def widgets(text: str) -> list[tuple[str, dict[str, Any]]]:
-    """The aliased ``insights`` fields of a tab document: alias, metrics and groupBy."""
+    """The aliased ``insights`` fields of a tab document: alias, metrics, groupBy, and the scope
+    where the document fixes one (``scope: OWN``, not ``$scope``)."""
     out = []
     for alias, literal in re.findall(r"(\w+): insights\(query: (\{.*?\}), locale", text, re.S):
         metrics = re.search(r"metrics: \[([A-Z0-9_, ]+)\]", literal)
         groups = [dict(re.findall(r"(\w+): (\w+)", g)) for g in re.findall(r"\{(dimension: [^}]*)\}", literal)]
-        out.append((alias, {"metrics": [m.strip() for m in metrics.group(1).split(",")] if metrics else [],
-                            "groupBy": groups}))
+        q: dict[str, Any] = {"metrics": [m.strip() for m in metrics.group(1).split(",")] if metrics else [],
+                             "groupBy": groups}
+        fixed = re.search(r"scope: (OWN|NETWORK)\b", literal)  # a widget that always asks one scope
+        if fixed:
+            q["scope"] = fixed.group(1)
+        out.append((alias, q))
     return out
 
 
@@ -156,7 +161,7 @@ def served_by(server: Server, admin: str, text: str, variables: dict[str, Any]) 
     """What each widget of a tab reads (``explain``): a rollup, a split range, or the base tables."""
     out = []
     for alias, q in widgets(text):
-        q = dict(q, scope="NETWORK", filters=variables.get("filters", []))
+        q = dict(q, scope=q.get("scope", "NETWORK"), filters=variables.get("filters", []))
         if "timeRange" in variables:
             q["timeRange"] = variables["timeRange"]
         reply = server.post_json(EXPLAIN, admin, {"q": q})

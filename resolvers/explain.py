@@ -32,7 +32,8 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
     keep = [e for e in public.expressions if not (e.alias_or_name or "").startswith("p_")]
     public.set("expressions", keep)
     s = ctx.services.settings
-    protections = [f"P3: cells and the query population need at least {s.privacy_k} buyers",
+    rows = "buyers" if catalog.row_measure == "buyers" else f"{catalog.row_measure} (and each count on its own)"
+    protections = [f"P3: cells and the query population need at least {s.privacy_k} {rows}",
                    f"P4: counts rounded to multiples of {s.privacy_rounding_base} by cell key; sums get noise scaled to the largest contributor"]
     if pooled:
         protections.append(f"P5: pooled cells need {s.privacy_min_orgs} organizations and pass the p% rule (p = {s.privacy_dominance_p:g}); "
@@ -42,7 +43,12 @@ def explain(ctx: RequestContext, request: InsightRequest) -> dict[str, Any]:
                            "organizations or more that none dominates")
     elif not constrained.enriched:
         protections.append("P6: own data without enriched attributes is exact")
-    notes = list(compiled.rollup_notes) or ["rollups are off (CID_GRAPH_ROLLUPS=false)"]
+    if compiled.rollup_notes:
+        notes = list(compiled.rollup_notes)
+    elif not catalog.model.rollups:
+        notes = [f"the {catalog.fact.name} model declares no rollups: its table is read directly"]
+    else:
+        notes = ["rollups are off (CID_GRAPH_ROLLUPS=false)"]
     dialect = ctx.services.engine.dialect
     return {"sql": render(public, dialect, pretty=True), "dialect": dialect, "scope": constrained.scope,
             "pooled": pooled, "rollup": compiled.rollup, "rollup_notes": notes, "protections": protections}

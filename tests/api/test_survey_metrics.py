@@ -173,17 +173,18 @@ def test_own_nps_by_age_group_is_protected(api: Api, survey: Oracle, own_org: st
     assert all(c["NPS"]["suppressed"] for c in _cells(result).values() if c["NPS_RESPONDENTS"]["suppressed"])
 
 
-def _network_bounds(survey: Oracle, event_type: str | None) -> tuple[float, float, int, int]:
+def _network_bounds(survey: Oracle, event_type: str | None | list[str]) -> tuple[float, float, int, int]:
     """Bounds of the published NPS of one event type: each organization's points times its noise
     factor, plus noise up to its largest |points| (100); its NPS respondents times its factor,
     rounded to a multiple of BASE."""
-    points, count, n, orgs = survey.rows("""
+    which = "list_contains(?::VARCHAR[], event_type)" if isinstance(event_type, list) else \
+        "event_type IS NOT DISTINCT FROM ?::VARCHAR"
+    points, count, n, orgs = survey.rows(f"""
         SELECT sum(n.f_nps_points * s.points), sum(n.f_nps_answers * s.n), sum(s.n), count(*)
         FROM (SELECT org_id, sum(CASE WHEN number >= 9 THEN 100 WHEN number >= 7 THEN 0 ELSE -100 END) AS points,
                      count(*) AS n
-              FROM sa WHERE kind = 'nps' AND event_type IS NOT DISTINCT FROM ? GROUP BY 1) s
-              JOIN nf n USING (org_id)""",
-                                         [event_type])[0]
+              FROM sa WHERE kind = 'nps' AND {which} GROUP BY 1) s
+              JOIN nf n USING (org_id)""", [event_type])[0]
     slack_points = 100.0 * orgs + 0.5
     slack_count = (BASE - 0.5) * orgs
     lo = (points - slack_points) / (count + slack_count)
@@ -204,20 +205,25 @@ def test_network_nps_by_event_type_within_the_perturbation(api: Api, survey: Ora
         assert orgs >= MIN_ORGS and n >= K, (event_type, orgs, n)
         assert lo - 1e-9 <= nps["value"] <= hi + 1e-9, (event_type, nps["value"], lo, hi)
         assert nps["marginOfError"] is not None and nps["marginOfError"] > 0, (event_type, cell)
-    assert published >= 2, "event types with many surveying organizations are published network-wide"
+    assert published >= 1, "event types with many surveying organizations are published network-wide"
 
 
 def test_network_nps_follows_the_demo_intention(api: Api, survey: Oracle) -> None:
-    """The demo plants an NPS per event type: of the published types, the one with the highest
-    true NPS is published above the one with the lowest (when the truth sets them 20+ apart)."""
-    result = _insights(api, "partner", {"metrics": ["NPS"], "groupBy": [{"dimension": "EVENT_TYPE"}],
-                                        "scope": "NETWORK"})
-    got = {k[0]: c["NPS"]["value"] for k, c in _cells(result).items() if not c["NPS"]["suppressed"] and k[0]}
-    truth = dict(survey.rows(f"SELECT event_type, {NPS_SQL} FROM sa WHERE kind = 'nps' GROUP BY 1"))
-    assert len(got) >= 2, got
-    best, worst = max(got, key=lambda t: truth[t]), min(got, key=lambda t: truth[t])
-    assert truth[best] - truth[worst] >= 20, (truth, got)
-    assert got[best] > got[worst], (best, worst, got, truth)
+    """The demo plants an NPS per event type (opera, family shows and concerts high; sports,
+    stand-up and screenings low): the network's published NPS of each group is within its
+    organizations' noise factors of the truth, and the two keep the order."""
+    high, low = ["concert", "family_show", "opera_ballet", "play"], ["screening", "sports_event", "standup_comedy"]
+    got = {}
+    for name, types in (("high", high), ("low", low)):
+        result = _insights(api, "partner", {"metrics": ["NPS"], "scope": "NETWORK", "totals": True,
+                                            "filters": [{"dimension": "EVENT_TYPE", "op": "IN", "values": types}]})
+        [row] = result["rows"]
+        nps = {m["metric"]: m for m in row["metrics"]}["NPS"]
+        assert not nps["suppressed"], (name, nps)
+        got[name] = nps["value"]
+        lo, hi, _, _ = _network_bounds(survey, types)
+        assert lo - 1e-9 <= got[name] <= hi + 1e-9, (name, got[name], lo, hi)
+    assert got["high"] - got["low"] > 20, got
 
 
 def test_margin_of_error_is_computed_from_published_values(api: Api) -> None:

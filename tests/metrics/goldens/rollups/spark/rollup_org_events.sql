@@ -20,6 +20,10 @@ SELECT
     buyers.customer_status IN ('first_time', 'returning')) AS m_known_status_buyers,
   CAST(SUM(buyers.lead_time_days) AS BIGINT) AS m_lead_time_days,
   CAST(SUM(buyers.customer_count) AS BIGINT) AS m_customers,
+  COUNT(*) FILTER(WHERE
+    buyers.survey_status IN ('responded', 'surveyed')) AS m_surveyed_buyers,
+  COUNT(*) FILTER(WHERE
+    buyers.survey_status IN ('responded')) AS m_responding_buyers,
   COUNT(*) AS p_n,
   CAST(SUM(buyers.record_key) AS BIGINT) AS p_ck_buyers,
   MAX(buyers.tickets) AS p_max_tickets,
@@ -37,7 +41,11 @@ SELECT
   CAST(SUM(buyers.record_key) FILTER(WHERE
     buyers.customer_status IN ('first_time', 'returning')) AS BIGINT) AS p_ck_known_status_buyers,
   MAX(buyers.lead_time_days) AS p_max_lead_time_days,
-  MAX(buyers.customer_count) AS p_max_customers
+  MAX(buyers.customer_count) AS p_max_customers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.survey_status IN ('responded', 'surveyed')) AS BIGINT) AS p_ck_surveyed_buyers,
+  CAST(SUM(buyers.record_key) FILTER(WHERE
+    buyers.survey_status IN ('responded')) AS BIGINT) AS p_ck_responding_buyers
 FROM buyers
 LEFT JOIN events
   ON buyers.event_sk = events.event_sk
