@@ -74,6 +74,7 @@ class Verdict:
     notable: bool
     z: float | None
     why: str
+    rule: str = ""  # which test decided: fired, suppressed, index, points, buyers, noise
 
 
 def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> float | None:
@@ -101,25 +102,25 @@ def judge(share: float | None, peer_share: float | None, own_count: float | None
     False
     """
     if suppressed or None in (share, peer_share, own_count, own_total, peer_total):
-        return Verdict(False, None, "a value it rests on is suppressed or not published")
+        return Verdict(False, None, "a value it rests on is suppressed or not published", "suppressed")
     assert share is not None and peer_share is not None and own_count is not None
     assert own_total is not None and peer_total is not None
     if not peer_share:
-        return Verdict(False, None, "the peers' share is 0: no index")
+        return Verdict(False, None, "the peers' share is 0: no index", "suppressed")
     index = share / peer_share * 100
     if z is None:  # NETWORK scope passes the z of the group against the rest of the network
         z = two_proportion_z(share * own_total, own_total, peer_share * peer_total, peer_total)
     if abs(index - 100) < MIN_INDEX_GAP:
-        return Verdict(False, z, f"index {index:.0f} is within {MIN_INDEX_GAP:.0f} of 100")
+        return Verdict(False, z, f"index {index:.0f} is within {MIN_INDEX_GAP:.0f} of 100", "index")
     if abs(share - peer_share) < MIN_POINTS:
-        return Verdict(False, z, f"the difference is under {MIN_POINTS * 100:.0f} percentage points")
+        return Verdict(False, z, f"the difference is under {MIN_POINTS * 100:.0f} percentage points", "points")
     if own_count < MIN_BUYERS:
-        return Verdict(False, z, f"fewer than {MIN_BUYERS} buyers in the bucket")
+        return Verdict(False, z, f"fewer than {MIN_BUYERS} buyers in the bucket", "buyers")
     if z is None or abs(z) < MIN_Z:
-        return Verdict(False, z, f"|z| under {MIN_Z:.0f}: could be noise")
+        return Verdict(False, z, f"|z| under {MIN_Z:.0f}: could be noise", "noise")
     return Verdict(True, z, f"|index - 100| = {abs(index - 100):.0f} >= {MIN_INDEX_GAP:.0f}, "
                             f"{abs(share - peer_share) * 100:.1f} >= {MIN_POINTS * 100:.0f} percentage points, "
-                            f"{own_count:.0f} >= {MIN_BUYERS} buyers, |z| = {abs(z):.1f} >= {MIN_Z:.0f}")
+                            f"{own_count:.0f} >= {MIN_BUYERS} buyers, |z| = {abs(z):.1f} >= {MIN_Z:.0f}", "fired")
 
 
 def judge_ratio(value: float | None, peer_value: float | None, own_n: float | None, peer_n: float | None,
@@ -132,20 +133,20 @@ def judge_ratio(value: float | None, peer_value: float | None, own_n: float | No
     False
     """
     if suppressed or None in (value, peer_value, own_n, peer_n):
-        return Verdict(False, None, "a value it rests on is suppressed or not published")
+        return Verdict(False, None, "a value it rests on is suppressed or not published", "suppressed")
     assert value is not None and peer_value is not None and own_n is not None and peer_n is not None
     if not peer_value or own_n <= 0 or peer_n <= 0:
-        return Verdict(False, None, "no peer value")
+        return Verdict(False, None, "no peer value", "suppressed")
     index = value / peer_value * 100
     z = (value - peer_value) / math.sqrt(peer_value / own_n + peer_value / peer_n)
     if abs(index - 100) < MIN_INDEX_GAP:
-        return Verdict(False, z, f"index {index:.0f} is within {MIN_INDEX_GAP:.0f} of 100")
+        return Verdict(False, z, f"index {index:.0f} is within {MIN_INDEX_GAP:.0f} of 100", "index")
     if own_n < MIN_BUYERS:
-        return Verdict(False, z, f"fewer than {MIN_BUYERS} buyers")
+        return Verdict(False, z, f"fewer than {MIN_BUYERS} buyers", "buyers")
     if abs(z) < MIN_Z:
-        return Verdict(False, z, f"|z| under {MIN_Z:.0f}: could be noise")
+        return Verdict(False, z, f"|z| under {MIN_Z:.0f}: could be noise", "noise")
     return Verdict(True, z, f"|index - 100| = {abs(index - 100):.0f} >= {MIN_INDEX_GAP:.0f}, "
-                            f"{own_n:.0f} >= {MIN_BUYERS} buyers, |z| = {abs(z):.1f} >= {MIN_Z:.0f}")
+                            f"{own_n:.0f} >= {MIN_BUYERS} buyers, |z| = {abs(z):.1f} >= {MIN_Z:.0f}", "fired")
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ class HighlightsData:
     reason: str | None
     scope: str
     peer_group: str | None
-    fired: dict[str, int] = field(default_factory=dict)
+    #: per candidate fact (metric or metric:dimension), the test that decided it (``fired`` when stated)
+    decided: dict[str, str] = field(default_factory=dict)
 
 
 # ---- texts -------------------------------------------------------------------------------------
@@ -346,12 +348,11 @@ def _labels_for(ctx: RequestContext, dimension: str, date_part: str | None, valu
     return out
 
 
-def _finish(candidates: list[_Candidate], scope: str, peer_group: str | None) -> HighlightsData:
-    fired: dict[str, int] = {}
-    for c in candidates:
-        if c.verdict.notable:
-            key = c.highlight.metric + (f":{c.highlight.dimension}" if c.highlight.dimension else "")
-            fired[key] = fired.get(key, 0) + 1
+def _finish(candidates: list[_Candidate], scope: str, peer_group: str | None,
+            skipped: list[str]) -> HighlightsData:
+    decided = {name: "suppressed" for name in skipped}
+    decided |= {c.highlight.metric + (f":{c.highlight.dimension}" if c.highlight.dimension else ""): c.verdict.rule
+                for c in candidates}
     notable = sorted((c for c in candidates if c.verdict.notable), key=lambda c: -abs(c.verdict.z or 0))
     chosen = [c.highlight for c in notable[:MAX_HIGHLIGHTS]]
     reason = None
@@ -361,7 +362,7 @@ def _finish(candidates: list[_Candidate], scope: str, peer_group: str | None) ->
     elif not chosen:
         reason = ("no difference from the peers is both large (|index - 100| >= 20 and >= 3 percentage points) "
                   "and clear of noise (>= 50 buyers, |z| >= 3) among the published values")
-    return HighlightsData(chosen, len(candidates), reason, scope, peer_group, fired)
+    return HighlightsData(chosen, len(candidates), reason, scope, peer_group, decided)
 
 
 def _own(ctx: RequestContext, hq: HighlightRequest, lang: str) -> HighlightsData:
@@ -382,6 +383,7 @@ def _own(ctx: RequestContext, hq: HighlightRequest, lang: str) -> HighlightsData
     peer_totals = _ask(ctx, peer_req).totals
     assert peer_totals is not None
     candidates: list[_Candidate] = []
+    skipped: list[str] = []
     for dimension, date_part in DIMENSIONS:
         request = replace(base, metrics=("buyers_share", "buyers"), group_by=(GroupSpec(dimension, None, date_part),))
         result = _ask(ctx, request)
@@ -420,8 +422,12 @@ def _own(ctx: RequestContext, hq: HighlightRequest, lang: str) -> HighlightsData
                 best = cand
         if best is not None:
             candidates.append(best)
+        else:
+            skipped.append(f"buyers_share:{dimension}")
     candidates.extend(_own_scalars(ctx, base, peer_totals, lang, query_json(peer_req)))
-    return _finish(candidates, "own", hq.peer_group)
+    skipped.extend(m for m in ("returning_share", "tickets_per_buyer")
+                   if not any(c.highlight.metric == m for c in candidates))
+    return _finish(candidates, "own", hq.peer_group, skipped)
 
 
 def _own_scalars(ctx: RequestContext, base: InsightRequest, peer_totals: Any, lang: str,
@@ -475,6 +481,7 @@ def _network(ctx: RequestContext, hq: HighlightRequest, lang: str) -> Highlights
                                 totals=True, locale=lang)
     whole_base = replace(group_base, filters=())
     candidates: list[_Candidate] = []
+    skipped: list[str] = []
     for dimension, date_part in DIMENSIONS:
         gb = (GroupSpec(dimension, None, date_part),)
         group_req = replace(group_base, metrics=("buyers_share", "buyers"), group_by=gb)
@@ -514,4 +521,6 @@ def _network(ctx: RequestContext, hq: HighlightRequest, lang: str) -> Highlights
                 best = cand
         if best is not None:
             candidates.append(best)
-    return _finish(candidates, "network", None)
+        else:
+            skipped.append(f"buyers_share:{dimension}")
+    return _finish(candidates, "network", None, skipped)
