@@ -10,7 +10,8 @@ network is the whole less the group, both published).
 
 Candidate facts. For each of AGE_GROUP, GENDER, PURCHASING_POWER, EDUCATION_LEVEL, EVENT_TYPE,
 the weekday of purchase (PURCHASED_AT, date part WEEKDAY) and BUYER_REGION: the bucket (``unknown``
-left out) whose share of buyers (BUYERS_SHARE) differs most from the peers'; plus RETURNING_SHARE
+left out) whose share of buyers (BUYERS_SHARE) differs most from the peers' (a bucket the rule below
+states first, then the largest ``|z|``); plus RETURNING_SHARE
 and TICKETS_PER_BUYER against the peers.
 
 The rule (:func:`judge`), for shares:
@@ -312,6 +313,11 @@ class _Candidate:
     verdict: Verdict
 
 
+def _rank(c: _Candidate) -> tuple[bool, float]:
+    """The bucket of a breakdown that differs most: a notable one first, then by ``|z|``."""
+    return (c.verdict.notable, abs(c.verdict.z or 0.0))
+
+
 def run_highlights(ctx: RequestContext, hq: HighlightRequest) -> HighlightsData:
     if hq.scope not in ("own", "network"):
         raise QueryError(f"unknown scope {hq.scope!r}", hint="Use OWN or NETWORK.")
@@ -417,8 +423,7 @@ def _own(ctx: RequestContext, hq: HighlightRequest, lang: str) -> HighlightsData
                            peer_share, index, verdict.z or 0.0, verdict.why, texts.get(lang, texts["en"]), texts,
                            query_json(request), query_json(peer_req))
             cand = _Candidate(hl, verdict)
-            # the bucket that differs most (largest |z| among those published), notable or not
-            if best is None or abs(cand.verdict.z or 0) > abs(best.verdict.z or 0):
+            if best is None or _rank(cand) > _rank(best):
                 best = cand
         if best is not None:
             candidates.append(best)
@@ -517,7 +522,7 @@ def _network(ctx: RequestContext, hq: HighlightRequest, lang: str) -> Highlights
                            w_share, index, z, verdict.why, texts.get(lang, texts["en"]), texts,
                            query_json(group_req), query_json(whole_req))
             cand = _Candidate(hl, verdict)
-            if best is None or abs(z) > abs(best.verdict.z or 0):
+            if best is None or _rank(cand) > _rank(best):
                 best = cand
         if best is not None:
             candidates.append(best)

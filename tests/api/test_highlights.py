@@ -4,19 +4,36 @@ stated number equals the insights answer of the query the highlight returns."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from cid_graph.settings import Settings
+from metrics.catalog import Catalog
+from metrics.model import load_model
+from resolvers import highlights as hl_module
+from resolvers.context import Caller
 from resolvers.highlights import (
     LANGS,
     MIN_BUYERS,
     MIN_Z,
+    HighlightRequest,
     decimal,
     judge,
     judge_ratio,
     percent,
+    run_highlights,
     two_proportion_z,
+)
+from resolvers.request import (
+    ComparisonCell,
+    DimensionCell,
+    InsightRequest,
+    InsightResultData,
+    MetricCell,
+    ResultMeta,
+    ResultRow,
 )
 from tests.api.conftest import Api
 
@@ -94,6 +111,82 @@ def test_ratio_rule_and_formatting() -> None:
     assert not judge_ratio(1.9, 1.8, 100000, 100000).notable  # index 106
     assert two_proportion_z(10, 100, 10, 100) == 0
     assert percent(0.125, "en") == "12%" and decimal(1.25, "fi") == "1,2"
+
+
+# ---- the whole resolver on constructed published answers ---------------------------------------
+
+def _share_cell(share: float | None, peer: float | None, *, suppressed: bool = False) -> MetricCell:
+    bench = (ComparisonCell("benchmark", "nordic", value=peer, share=share, peer_share=peer,
+                            index=share / peer * 100)
+             if peer is not None and share is not None else
+             ComparisonCell("benchmark", "nordic", suppressed=True, reason="below_k"))
+    return MetricCell("buyers_share", None if suppressed else share, suppressed, "below_k" if suppressed else None,
+                      [bench])
+
+
+def _count_cell(n: float | None) -> MetricCell:
+    return MetricCell("buyers", n, n is None, "below_k" if n is None else None, [])
+
+
+def _answer(rows: list[ResultRow], totals: list[MetricCell]) -> InsightResultData:
+    return InsightResultData([], rows, ResultRow([], totals), ResultMeta(1, len(rows), False, "own", 0, "nb", 5))
+
+
+def _row(dimension: str, value: str, share: float | None, peer: float | None, count: float | None,
+         *, share_suppressed: bool = False) -> ResultRow:
+    return ResultRow([DimensionCell(dimension, value, value)],
+                     [_share_cell(share, peer, suppressed=share_suppressed), _count_cell(count)])
+
+
+CONSTRUCTED = {
+    # a real difference: 18-24 is 12 % of 5000 against 8 % (index 150, z ~ 10)
+    "age_group": ([_row("age_group", "18-24", 0.12, 0.08, 600), _row("age_group", "25-34", 0.30, 0.29, 1500)], 5000),
+    # large (11 % against 8 %, index 137) but on 500 buyers: z ~ 2.4, noise
+    "education_level": ([_row("education_level", "high", 0.11, 0.08, 55)], 500),
+    # the largest differences of all, but the peer cell (male) or the own count (female) is suppressed
+    "gender": ([_row("gender", "male", 0.90, None, 4500), _row("gender", "female", 0.05, 0.50, None)], 5000),
+}
+
+
+def _fake_ask(ctx: Any, request: InsightRequest) -> InsightResultData:
+    if request.scope == "network":  # the peers' counts for the noise test
+        return _answer([], [MetricCell("buyers", 100000), MetricCell("tickets", 150000),
+                            MetricCell("first_time_buyers", 40000), MetricCell("returning_buyers", 60000)])
+    if request.group_by:
+        rows, total = CONSTRUCTED.get(request.group_by[0].dimension, ([], 5000))
+        return _answer(rows, [_share_cell(1.0, 1.0), _count_cell(total)])
+    # the scalar metrics: every benchmark suppressed
+    return _answer([], [MetricCell(m, 0.5, False, None, [ComparisonCell("benchmark", "nordic", suppressed=True,
+                                                                         reason="few_orgs")])
+                        for m in request.metrics])
+
+
+def test_the_resolver_on_constructed_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hl_module, "_ask", _fake_ask)
+    monkeypatch.setattr(hl_module, "me", lambda ctx: {"organization": {"org_type": "music"}})
+    catalog = Catalog(load_model(Settings.load(env={}, dotenv=None).model_dir))
+    ctx: Any = SimpleNamespace(caller=Caller("t", "org1", "member"), locale="nb",
+                               services=SimpleNamespace(catalog=catalog))
+    data = run_highlights(ctx, HighlightRequest("own", "nordic", locale="nb"))
+    assert [(h.dimension, h.value) for h in data.highlights] == [("age_group", "18-24")]
+    h = data.highlights[0]
+    assert (h.own_share, h.peer_share, h.index) == (0.12, 0.08, pytest.approx(150))
+    assert "12\u00a0%" in h.text and "8\u00a0%" in h.text and "indeks 150" in h.text, h.text
+    assert data.decided["buyers_share:age_group"] == "fired"
+    assert data.decided["buyers_share:education_level"] == "noise"
+    assert data.decided["buyers_share:gender"] == "suppressed"
+    assert data.decided["returning_share"] == data.decided["tickets_per_buyer"] == "suppressed"
+    stated = " ".join(t for x in data.highlights for t in x.texts.values())
+    for word in ("Mann", "Kvinne", "Male", "Female", "90\u00a0%", "90%", "50\u00a0%", "50%", " 5\u00a0%", " 5%"):
+        assert word not in stated
+
+
+def test_a_partner_cannot_ask_own_of_the_resolver() -> None:
+    ctx: Any = SimpleNamespace(caller=Caller("t", None, "partner"), locale="nb", services=None)
+    from cid_graph.errors import ForbiddenError
+
+    with pytest.raises(ForbiddenError):
+        run_highlights(ctx, HighlightRequest("own", "nordic"))
 
 
 # ---- on the demo warehouse ----------------------------------------------------------------------
