@@ -14,11 +14,12 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from cid_graph.settings import Settings
 from metrics.catalog import Catalog
-from resolvers import catalog_view, explain, insights, own_events
+from resolvers import catalog_view, explain, highlights, insights, own_events
 from resolvers.privacy.reasons import REASONS
 from resolvers.request import (
     ComparisonSpec,
@@ -323,6 +324,46 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
         warehouse_version: int = strawberry.field(description="The version that answered this request.")
         message: str
 
+    HighlightScope = _enum("HighlightScope", ["own", "network"],
+                           "OWN: your organization against a peer group. NETWORK: a group of the network "
+                           "(defined by filters) against the whole network.")
+
+    @strawberry.input(description="What the highlights compare: OWN with a peerGroup, or NETWORK with filters "
+                                  "that define a group.")
+    class HighlightQuery:
+        scope: HighlightScope  # type: ignore[valid-type]
+        peer_group: PeerGroup | None = None  # type: ignore[valid-type]
+        time_range: TimeRangeInput | None = None
+        filters: list[FilterInput] | None = None
+
+    @strawberry.type(description="A notable fact in plain language, with the published numbers it rests on, "
+                                 "the rule that chose it and the insights query that reproduces them.")
+    class Highlight:
+        text: str = strawberry.field(description="The fact in the request's language.")
+        texts: list[Label] = strawberry.field(description="The fact in nb, en, sv, da and fi.")
+        metric: Metric  # type: ignore[valid-type]
+        dimension: Dimension | None  # type: ignore[valid-type]
+        date_part: DatePart | None  # type: ignore[valid-type]
+        value: str | None = strawberry.field(description="The bucket's code (null for RETURNING_SHARE, TICKETS_PER_BUYER).")
+        value_label: str | None
+        own_share: float | None = strawberry.field(description="Your (the group's) share, as a fraction.")
+        peer_share: float | None = strawberry.field(description="The peers' (the network's) share, as a fraction.")
+        own_value: float | None = strawberry.field(description="Your value of the metric (the share, or TICKETS_PER_BUYER).")
+        peer_value: float | None
+        index: float = strawberry.field(description="ownValue / peerValue × 100.")
+        z: float = strawberry.field(description="The noise test's z on the published counts (see README, Highlights).")
+        why: str = strawberry.field(description="The rule that fired.")
+        query: JSON = strawberry.field(
+            description="The InsightQuery (GraphQL variables) whose answer holds ownShare, peerShare and index.")
+        peer_query: JSON | None = strawberry.field(
+            description="The InsightQuery of the peer side's counts used in the noise test (NETWORK: of peerShare).")
+
+    @strawberry.type
+    class Highlights:
+        highlights: list[Highlight]
+        candidates: int = strawberry.field(description="Facts considered (one per breakdown and per metric).")
+        reason: str | None = strawberry.field(description="Why none is stated, when none is.")
+
     def to_request(q: InsightQuery, locale: str) -> InsightRequest:
         tr = q.time_range
         return InsightRequest(
@@ -371,6 +412,26 @@ def build_schema(catalog: Catalog, settings: Settings) -> strawberry.Schema:
             request = to_request(query, locale_of(info, locale))
             data = await info.context.run(insights.run_insights, request)
             return _result(data)
+
+        @strawberry.field(description="The 3-7 most notable facts (fewer when fewer qualify): your organization "
+                                      "against a peer group (OWN), or a group of the network against the whole "
+                                      "network (NETWORK), from protected values only.")
+        async def highlights(self, info: Info, query: HighlightQuery, locale: str | None = None) -> Highlights:
+            tr = query.time_range
+            request = highlights.HighlightRequest(
+                scope=query.scope.value, peer_group=query.peer_group.value if query.peer_group else None,
+                time_range=(RangeSpec(tr.from_, tr.to, tr.dimension.value if tr.dimension else "purchased_at")
+                            if tr else None),
+                filters=tuple(FilterSpec(f.dimension.value, f.op.value, tuple(f.values)) for f in (query.filters or [])),
+                locale=locale_of(info, locale))
+            data = await info.context.run(highlights.run_highlights, request)
+            return Highlights(candidates=data.candidates, reason=data.reason, highlights=[Highlight(
+                text=h.text, texts=_labels(h.texts), metric=Metric[h.metric.upper()],
+                dimension=Dimension[h.dimension.upper()] if h.dimension else None,
+                date_part=DatePart[h.date_part.upper()] if h.date_part else None,
+                value=h.value, value_label=h.value_label, own_share=h.own_share, peer_share=h.peer_share,
+                own_value=h.own_value, peer_value=h.peer_value, index=h.index, z=h.z, why=h.why,
+                query=h.query, peer_query=h.peer_query) for h in data.highlights])
 
         @strawberry.field(description="The compiled SQL of a query, the rollup it reads and the protections that apply (admin only).")
         async def explain(self, info: Info, query: InsightQuery) -> Explain:
