@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cid_graph.errors import InputFileError
+from tests.warehouse.conftest import EXAMPLES
 from warehouse.demo import generate
 from warehouse.demo.profile_shape import write_profile_shape
 from warehouse.ingest import ingest
@@ -66,3 +68,144 @@ def test_shipped_profiles_all_parse():
     assert {"canonical", "no_ticket_semicolon", "dk_jsonl_api"} <= set(names)
     for name in names:
         load_profile(name)
+
+
+# --------------------------------------------------------------------------- bad input per profile
+
+
+
+def _shaped(name: str, tmp_path: Path) -> tuple:
+    profile = load_profile(name)
+    orgs, txs = write_profile_shape(EXAMPLES / "organizations.csv", [EXAMPLES / "transactions.csv"], profile,
+                                    tmp_path / "in")
+    return profile, orgs, txs[0]
+
+
+def _line_of(profile, key: str) -> str:
+    return f"{profile.path}:{profile.shape.lines[key]}"
+
+
+@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api"])
+def test_the_examples_load_through_each_profile_like_the_canonical_files(name, tmp_path, store, secret):
+    profile, orgs, tx = _shaped(name, tmp_path)
+    result = ingest(store, secret, [orgs], [tx], profile=profile)
+    canon = ingest(WarehouseStore(tmp_path / "canon"), secret, [EXAMPLES / "organizations.csv"],
+                   [EXAMPLES / "transactions.csv"])
+    assert (result.buyers, result.events, result.rows_rejected) == (canon.buyers, canon.events, canon.rows_rejected)
+
+
+def test_a_file_with_the_wrong_delimiter_names_the_profile_line(tmp_path, store, secret):
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    tx.write_text(tx.read_text(encoding="utf-8").replace(";", ","), encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        ingest(store, secret, [orgs], [tx], profile=profile)
+    assert "separated by ','" in str(err.value)
+    assert _line_of(profile, "format.delimiter") in (err.value.hint or "")
+
+
+def test_a_per_ticket_file_without_its_purchase_key_names_the_profile_line(tmp_path, store, secret):
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    lines = tx.read_text(encoding="utf-8").splitlines()
+    tx.write_text("\n".join(";".join(line.split(";")[1:]) for line in lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        ingest(store, secret, [orgs], [tx], profile=profile)
+    assert "'Ordrenummer'" in str(err.value) and "summed into purchases" in str(err.value)
+    assert _line_of(profile, "grain.purchase_key") in str(err.value)
+
+
+def test_dates_with_day_and_month_swapped_name_the_profile_line(tmp_path, store, secret):
+    import re
+
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    text = re.sub(r"\b(\d\d)\.(\d\d)\.(\d{4})", r"\2.\1.\3", tx.read_text(encoding="utf-8"))
+    tx.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        ingest(store, secret, [orgs], [tx], profile=profile)
+    assert "day and month are in the other order" in str(err.value)
+    assert _line_of(profile, "dates.format") in (err.value.hint or "")
+
+
+def test_json_lines_missing_a_required_nested_field_name_the_profile_line(tmp_path, store, secret):
+    import json
+
+    profile, orgs, tx = _shaped("dk_jsonl_api", tmp_path)
+    rows = [json.loads(line) for line in tx.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        del row["event"]["starts_at"]
+    tx.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        ingest(store, secret, [orgs], [tx], profile=profile)
+    assert "event_start" in str(err.value)
+    assert f"{profile.path}:{profile.lines['event_start']}" in (err.value.hint or "")
+    assert "event.starts_at" in (err.value.hint or "")
+
+
+def test_one_json_line_missing_a_nested_field_is_rejected_with_its_line(tmp_path, store, secret):
+    import json
+
+    profile, orgs, tx = _shaped("dk_jsonl_api", tmp_path)
+    rows = [json.loads(line) for line in tx.read_text(encoding="utf-8").splitlines()]
+    del rows[2]["event"]["starts_at"]
+    tx.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    result = ingest(store, secret, [orgs], [tx], profile=profile, rejects_path=rejects)
+    assert result.rows_rejected == 1
+    text = rejects.read_text(encoding="utf-8")
+    assert f"{tx.name},3," in text and "event_start" in text
+
+
+def test_personal_columns_are_dropped_at_the_door(tmp_path):
+    profile = load_profile("no_ticket_semicolon")
+    (tmp_path / "p.yaml").write_text(
+        (PROFILES_DIR / "no_ticket_semicolon.yaml").read_text(encoding="utf-8").replace(
+            "customer_id: Kundenummer", "customer_id: E-post"), encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_profile(str(tmp_path / "p.yaml"))
+    assert "drops as personal" in str(err.value)
+    assert "Navn" in profile.shape.drop
+
+
+def test_a_broken_profile_lists_every_problem_with_its_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad\n"                       # 1
+        "format:\n"                         # 2
+        "  type: csv\n"                     # 3
+        "  delimiter: ';;'\n"               # 4
+        "  decimal: '#'\n"                  # 5
+        "dates:\n"                          # 6
+        "  format: dd.mm.yyyy\n"            # 7
+        "  timezone: Europe/Bergen\n"       # 8
+        "grain:\n"                          # 9
+        "  per: ticket\n"                   # 10
+        "values:\n"                         # 11
+        "  colour: {R: red}\n"              # 12
+        "columns:\n"                        # 13
+        "  tikets: Antall\n",               # 14
+        encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_profile(str(path))
+    text = str(err.value)
+    for line, words in [(4, "one character"), (5, "decimal"), (7, "strptime"), (8, "Europe/Bergen"),
+                        (9, "purchase_key"), (12, "colour"), (14, "tikets")]:
+        assert f"{path}:{line}:" in text and words in text, (line, text)
+
+
+def test_an_excel_profile_is_refused_until_a_reader_is_installed(tmp_path):
+    path = tmp_path / "se.yaml"
+    path.write_text("name: se\nformat:\n  type: xlsx\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"se.yaml:3: Excel"):
+        load_profile(str(path))
+
+
+def test_demo_writes_and_loads_the_network_in_a_profiles_shape(tmp_path, monkeypatch, capsys):
+    from cid_graph.cli import main
+
+    monkeypatch.setenv("CID_GRAPH_SECRET_PATH", str(tmp_path / "secret.key"))
+    out = tmp_path / "out"
+    code = main(["demo", "--warehouse", str(tmp_path / "wh"), "--out", str(out), "--json",
+                 "--format", "profile:dk_jsonl_api"])
+    assert code == 0
+    assert sorted(p.name for p in (out / "profile_dk-jsonl-api").glob("*.jsonl"))[0] == "organizations_dk-jsonl-api.jsonl"
+    assert '"buyers"' in capsys.readouterr().out
+    assert main(["demo", "--warehouse", str(tmp_path / "wh2"), "--format", "xml"]) != 0

@@ -402,6 +402,14 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         header = shapes.jsonl_header(path)
     else:
         header = shapes.csv_header(path, shape) or _csv_header(path)
+        if profile.path is not None and len(header) == 1:
+            other = next((d for d in (",", ";", "\t", "|") if d != shape.delimiter and d in header[0]), None)
+            if other:
+                raise InputFileError(
+                    f"{path}: the header is one column under the delimiter {shape.delimiter!r}, but it holds "
+                    f"{other!r}: the file is separated by {other!r}, not as the profile says",
+                    hint=f"Check {shapes.where(shape, profile.path, 'format.delimiter', profile.name)} "
+                         f"(it says {shape.delimiter!r}), or re-export the file with {shape.delimiter!r}.")
     dropped = {d.strip().lower() for d in shape.drop}
     by_lower = {h.strip().lower(): h for h in header if h.strip().lower() not in dropped}
     mapping: dict[str, str] = {}
