@@ -209,3 +209,20 @@ def test_demo_writes_and_loads_the_network_in_a_profiles_shape(tmp_path, monkeyp
     assert sorted(p.name for p in (out / "profile_dk-jsonl-api").glob("*.jsonl"))[0] == "organizations_dk-jsonl-api.jsonl"
     assert '"buyers"' in capsys.readouterr().out
     assert main(["demo", "--warehouse", str(tmp_path / "wh2"), "--format", "xml"]) != 0
+
+
+@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api"])
+def test_the_drop_folder_loads_files_in_a_profiles_shape(name, tmp_path, store, secret):
+    from warehouse.ingest.watch import Watcher, file_kind
+
+    profile, orgs, tx = _shaped(name, tmp_path)
+    assert (file_kind(orgs, profile), file_kind(tx, profile)) == ("organizations", "transactions")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path in (orgs, tx):
+        (inbox / path.name).write_bytes(path.read_bytes())
+    watcher = Watcher(store, secret, inbox, profile=profile)
+    assert watcher.poll() == []
+    reports = watcher.poll()
+    assert [(r.kind, r.outcome) for r in reports] == [("organizations", "loaded"), ("transactions", "loaded")]
+    assert reports[1].result is not None and reports[1].result["buyers"] == 5

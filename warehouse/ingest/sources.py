@@ -449,12 +449,20 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
     return _Plan(path, kind, header, mapping, shape)
 
 
-def file_columns(path: Path) -> list[str]:
-    """The column names of a CSV or Parquet input file (InputFileError when it cannot be read)."""
+def file_columns(path: Path, profile: Profile = CANONICAL) -> list[str]:
+    """The column names of an input file read as ``profile`` says (InputFileError when it cannot be read).
+
+    CSV in the profile's dialect, Parquet, or JSON lines (dotted paths of the nested fields).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path} does not exist", hint="Check the path.")
-    return _parquet_header(path) if path.suffix.lower() == ".parquet" else _csv_header(path)
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"} or (profile.shape.format == "parquet" and suffix != ".csv"):
+        return _parquet_header(path)
+    if suffix in {".jsonl", ".ndjson", ".json"} or (profile.shape.format == "jsonl" and suffix != ".csv"):
+        return shapes.jsonl_header(path)
+    return shapes.csv_header(path, profile.shape) or _csv_header(path)
 
 
 def _csv_header(path: Path) -> list[str]:
