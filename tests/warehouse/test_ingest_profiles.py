@@ -226,3 +226,26 @@ def test_the_drop_folder_loads_files_in_a_profiles_shape(name, tmp_path, store, 
     reports = watcher.poll()
     assert [(r.kind, r.outcome) for r in reports] == [("organizations", "loaded"), ("transactions", "loaded")]
     assert reports[1].result is not None and reports[1].result["buyers"] == 5
+
+
+def test_a_latin1_export_loads_under_a_profile_that_says_so(tmp_path, store, secret):
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    text = (PROFILES_DIR / "no_ticket_semicolon.yaml").read_text(encoding="utf-8").replace(
+        "encoding: utf-8", "encoding: latin-1")
+    (tmp_path / "latin1.yaml").write_text(text, encoding="utf-8")
+    latin = load_profile(str(tmp_path / "latin1.yaml"))
+    for path in (orgs, tx):
+        path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+    result = ingest(store, secret, [orgs], [tx], profile=latin)
+    assert (result.rows_loaded, result.buyers) == (7, 5)
+
+
+def test_a_dry_run_through_a_profile_reports_what_the_load_does(tmp_path, store, secret):
+    from warehouse.ingest.dry_run import dry_run
+
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    report = dry_run(store, secret, [orgs], [tx], profile=profile)
+    result = ingest(store, secret, [orgs], [tx], profile=profile)
+    assert report.profile == "no-ticket-semicolon"
+    assert report.totals.rows_loaded == result.rows_loaded
+    assert (report.would_add["buyers"], report.would_add["events"]) == (result.buyers, result.events)
