@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cid_graph.errors import CidGraphError
+from cid_graph.errors import CidGraphError, ConfigError
 from cid_graph.settings import Settings
 
 log = logging.getLogger("cid_graph")
@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", choices=["small", "medium", "large"], default="small")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--out", type=Path, help="where to keep the generated contract files (default: a temporary folder)")
-    demo.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    demo.add_argument("--format", default="csv",
+                      help="csv, parquet, or profile:NAME to write the transactions and organizations in the "
+                           "shape of a shipped profile (e.g. profile:no_ticket_semicolon) and load them through it")
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(func=_cmd_demo)
 
@@ -167,17 +169,32 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from warehouse.demo import generate
     from warehouse.ingest import ingest
+    from warehouse.ingest.sources import CANONICAL, load_profile
     from warehouse.secret import load_or_create_secret
     from warehouse.store import WarehouseStore
 
     say = _progress(args.json and False)
+    profile = CANONICAL
+    fmt = args.format
+    if fmt.startswith("profile:"):
+        profile = load_profile(fmt.split(":", 1)[1])
+        fmt = "csv"
+    elif fmt not in ("csv", "parquet"):
+        raise ConfigError(f"unknown demo format {fmt!r}", hint="Use csv, parquet or profile:NAME.")
     secret, _ = load_or_create_secret(settings.secret_file)
     with tempfile.TemporaryDirectory(prefix="cid-demo-") as tmp:
         out = args.out or Path(tmp)
         say(f"generating the {args.size} demo network (seed {args.seed}) in {out}")
-        files = generate(out, size=args.size, seed=args.seed, fmt=args.format, progress=say)
-        result = ingest(WarehouseStore(settings.warehouse_dir), secret, [files.organizations],
-                        files.transactions, progress=say,
+        files = generate(out, size=args.size, seed=args.seed, fmt=fmt, progress=say)
+        organizations, transactions = files.organizations, files.transactions
+        if profile is not CANONICAL:
+            from warehouse.demo.profile_shape import write_profile_shape
+
+            organizations, transactions = write_profile_shape(organizations, transactions, profile,
+                                                              out / f"profile_{profile.name}")
+            say(f"wrote the network in the shape of profile {profile.name} in {out / f'profile_{profile.name}'}")
+        result = ingest(WarehouseStore(settings.warehouse_dir), secret, [organizations],
+                        transactions, profile=profile, progress=say,
                         classifier_cache=Path(settings.classifier_cache).expanduser(),
                         classification_threshold=settings.classification_threshold,
                         survey_questions=[files.survey_questions] if files.survey_questions else [],

@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 
 from cid_graph.errors import InputFileError
+from warehouse.ingest import shapes
+from warehouse.ingest.shapes import Shape
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
     "transaction_id", "org_id", "event_id", "event_name", "event_start", "venue_postal_code",
@@ -41,6 +43,7 @@ class Profile:
     columns: dict[str, str]
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict)  # contract column -> line of its mapping
+    shape: Shape = field(default_factory=Shape)  # file format, dates, values, grain, refunds, drop
 
     def source_name(self, contract_column: str) -> str:
         return self.columns.get(contract_column, contract_column)
@@ -66,31 +69,58 @@ CANONICAL = Profile("canonical", {})
 
 
 def load_profile(name_or_path: str) -> Profile:
-    """``canonical``, or a YAML file with ``name:`` and ``columns: {contract: source}``."""
+    """``canonical``, a profile shipped in ``warehouse/ingest/profiles/`` by name, or a YAML file.
+
+    The YAML has ``name:``, ``columns: {contract: source}`` and optionally ``format``, ``dates``,
+    ``values``, ``grain``, ``refunds`` and ``drop`` (see :mod:`warehouse.ingest.shapes`). Every
+    problem is reported at once as ``file:line: message``.
+    """
     if name_or_path == "canonical":
         return CANONICAL
     path = Path(name_or_path)
+    shipped = PROFILES_DIR / f"{name_or_path}.yaml"
+    if not path.is_file() and "/" not in name_or_path and shipped.is_file():
+        path = shipped
     if not path.is_file():
         raise InputFileError(
             f"unknown profile {name_or_path!r}",
-            hint="Use --profile canonical, or the path of a YAML profile with a `columns:` "
-            "mapping from contract column to your export's column.",
+            hint="Use --profile canonical, a shipped profile ("
+            + ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
+            + "), or the path of a YAML profile with a `columns:` mapping from contract column to your export's column.",
         )
     import yaml
 
     try:
         text = path.read_text(encoding="utf-8")
         doc = yaml.safe_load(text) or {}
+        root = yaml.compose(text)
+        if not isinstance(doc, dict):
+            raise AttributeError("the profile must be a mapping")
         columns = {str(k): str(v) for k, v in (doc.get("columns") or {}).items()}
-        lines = _mapping_lines(yaml.compose(text))
+        lines = _mapping_lines(root)
     except (yaml.YAMLError, AttributeError) as exc:
         raise InputFileError(f"profile {path} is not valid YAML: {exc}",
                              hint="Fix the YAML; see docs/data-contract.md.") from None
-    unknown = sorted(set(columns) - set(TRANSACTION_COLUMNS) - set(ORGANIZATION_COLUMNS))
-    if unknown:
-        raise InputFileError(f"profile {path} maps unknown contract columns {unknown}",
-                             hint=f"Contract columns are {', '.join(TRANSACTION_COLUMNS)}.")
-    return Profile(str(doc.get("name") or path.stem), columns, str(path), lines)
+    all_lines = shapes.key_lines(root)
+    shape, issues = shapes.parse_shape(doc, all_lines, str(path), TRANSACTION_COLUMNS)
+    for contract in sorted(set(columns) - set(TRANSACTION_COLUMNS) - set(ORGANIZATION_COLUMNS)):
+        issues.append(f"{path}:{lines.get(contract, 1)}: columns maps unknown contract column {contract!r}")
+    if issues:
+        raise InputFileError(
+            f"profile {path} has {len(issues)} problem(s):\n" + "\n".join(sorted(issues, key=_issue_line)),
+            hint=f"Contract columns are {', '.join(TRANSACTION_COLUMNS)}; see the README section "
+                 "\"Loading data from a ticketing system\" and warehouse/ingest/profiles/.")
+    if shape.grain == "ticket" and shape.purchase_key and "transaction_id" not in columns:
+        columns["transaction_id"] = shape.purchase_key
+    return Profile(str(doc.get("name") or path.stem), columns, str(path), lines, shape)
+
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+
+
+def _issue_line(issue: str) -> int:
+    parts = issue.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
 def _mapping_lines(root: object) -> dict[str, int]:
@@ -150,7 +180,9 @@ def stage_files(
     anything is staged from any file, so a bad second file fails the whole load.
     """
     plans = [_plan(Path(p), columns, required, profile) for p in paths]
-    cols_sql = ", ".join(f'"{c}" VARCHAR' for c in columns)
+    extras = list(profile.shape.extra_sources()) if "tickets" in columns else []
+    staged = list(columns) + extras
+    cols_sql = ", ".join(f'"{c}" VARCHAR' for c in staged)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} ({cols_sql}, _file VARCHAR, _line BIGINT, "
         "_parse_error VARCHAR, _file_no INTEGER)"
@@ -159,29 +191,39 @@ def stage_files(
     for file_no, plan in enumerate(plans):
         if progress:
             progress(f"reading {plan.path.name}")
-        n = plan.stage(con, table, columns, file_no)
+        n = plan.stage(con, table, staged, file_no)
+        if not profile.shape.is_canonical:
+            shapes.normalize(con, table, file_no, columns, profile.shape, profile.name, profile.path)
         total += n
         if progress:
             progress(f"read {n:,} rows from {plan.path.name}")
+    for extra in extras:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {extra}")
     return total
 
 
 @dataclass
 class _Plan:
     path: Path
-    kind: str  # csv | parquet
+    kind: str  # csv | parquet | jsonl
     header: list[str]
     mapping: dict[str, str]  # contract column -> source column present in the file
+    shape: Shape = field(default_factory=Shape)
 
     def stage(
         self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], file_no: int
     ) -> int:
-        src = "read_parquet(?)" if self.kind == "parquet" else _csv_reader(self.header)
-        select = ", ".join(
-            (f"CAST({_ident(self.mapping[c])} AS VARCHAR)" if c in self.mapping else "NULL::VARCHAR")
-            + f' AS "{c}"'
-            for c in columns
-        )
+        src = {"parquet": "read_parquet(?)", "jsonl": "read_json_objects(?, format='newline_delimited')"}.get(
+            self.kind) or _csv_reader(self.header, self.shape)
+
+        def read(c: str) -> str:
+            if c not in self.mapping:
+                return "NULL::VARCHAR"
+            if self.kind == "jsonl":
+                return f"json_extract_string(json, '{shapes.json_path(self.mapping[c])}')"
+            return f"CAST({_ident(self.mapping[c])} AS VARCHAR)"
+
+        select = ", ".join(f'{read(c)} AS "{c}"' for c in columns)
         con.execute("DROP TABLE IF EXISTS _raw")
         try:
             con.execute(f"CREATE TEMP TABLE _raw AS SELECT {select} FROM {src}", [str(self.path)])
@@ -191,7 +233,8 @@ class _Plan:
         if self.kind == "csv":
             rejected = _csv_rejects(con, self.path)
         n_good = con.execute("SELECT count(*) FROM _raw").fetchone()[0]  # type: ignore[index]
-        line_of = _line_numbers(self.path, n_good, [r[0] for r in rejected]) if self.kind == "csv" else None
+        line_of = (_line_numbers(self.path, n_good, [r[0] for r in rejected]) if self.kind == "csv"
+                   else shapes.jsonl_lines(self.path) if self.kind == "jsonl" else None)
         if isinstance(line_of, list):
             rejected = [(_physical(self.path, r), why) for r, why in rejected]
         name = self.path.name
@@ -237,18 +280,24 @@ class _Plan:
         return int(n_good) + len(rejected)
 
 
-def _csv_reader(header: list[str]) -> str:
+def _csv_reader(header: list[str], shape: Shape | None = None) -> str:
     """read_csv in the contract's dialect, stated rather than sniffed.
 
     A sniffer that guesses another quote or delimiter would silently mis-read a file, and it
     gives up on files with a few broken rows. Every column is read as text, validated later.
     Header names come from the file, so they are escaped as SQL string literals.
     """
+    shape = shape or Shape()
     cols = "{" + ", ".join("'" + h.replace("'", "''") + "': 'VARCHAR'" for h in header) + "}"
+
+    def lit(v: str) -> str:
+        return "'" + v.replace("'", "''") + "'"
+
     return (
-        "read_csv(?, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+        f"read_csv(?, header=true, delim={lit(shape.delimiter)}, quote={lit(shape.quote)}, "
+        f"escape={lit(shape.quote)}, auto_detect=false, "
         f"columns={cols}, store_rejects=true, strict_mode=true, null_padding=false, "
-        "encoding='utf-8')"
+        f"encoding={lit(shape.encoding)})"
     )
 
 
@@ -341,17 +390,49 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         raise InputFileError(f"{path} does not exist", hint="Check the path and try again.")
     if not path.is_file():
         raise InputFileError(f"{path} is not a file", hint="Name a CSV or Parquet file.")
+    shape = profile.shape
     kind = "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "csv"
-    header = _parquet_header(path) if kind == "parquet" else _csv_header(path)
-    by_lower = {h.strip().lower(): h for h in header}
+    if shape.format != "csv" and path.suffix.lower() not in {".csv", ".txt", ".tsv"}:
+        kind = shape.format
+    elif path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+        kind = "jsonl"
+    if kind == "parquet":
+        header = _parquet_header(path)
+    elif kind == "jsonl":
+        header = shapes.jsonl_header(path)
+    else:
+        header = shapes.csv_header(path, shape) or _csv_header(path)
+        if profile.path is not None and len(header) == 1:
+            other = next((d for d in (",", ";", "\t", "|") if d != shape.delimiter and d in header[0]), None)
+            if other:
+                raise InputFileError(
+                    f"{path}: the header is one column under the delimiter {shape.delimiter!r}, but it holds "
+                    f"{other!r}: the file is separated by {other!r}, not as the profile says",
+                    hint=f"Check {shapes.where(shape, profile.path, 'format.delimiter', profile.name)} "
+                         f"(it says {shape.delimiter!r}), or re-export the file with {shape.delimiter!r}.")
+    dropped = {d.strip().lower() for d in shape.drop}
+    by_lower = {h.strip().lower(): h for h in header if h.strip().lower() not in dropped}
     mapping: dict[str, str] = {}
-    for c in columns:
-        source = profile.source_name(c)
+    wanted = list(columns) + list(shape.extra_sources()) if "tickets" in columns else list(columns)
+    extras = shape.extra_sources()
+    for c in wanted:
+        source = extras.get(c) or profile.source_name(c)
+        if source.strip().lower() in dropped:
+            continue
         if source in header:
             mapping[c] = source
         elif source.strip().lower() in by_lower:
             mapping[c] = by_lower[source.strip().lower()]
     missing = [c for c in required if c not in mapping]
+    if "tickets" in columns and shape.grain == "ticket" and "tickets" in missing:
+        missing.remove("tickets")  # a per-ticket file counts its rows
+    if "tickets" in columns:
+        for extra, key in (("_purchase_key", "grain.purchase_key"), ("_refund_marker", "refunds.marker_column")):
+            if extra in extras and extra not in mapping:
+                raise InputFileError(
+                    f"{path} has no column {extras[extra]!r}, which {shapes.where(shape, profile.path, key, profile.name)} "
+                    f"names" + (": without it the ticket rows cannot be summed into purchases" if extra == "_purchase_key" else ""),
+                    hint=f"The file's columns are: {', '.join(header[:20])}. Fix the profile or re-export with that column.")
     if missing:
         hint = f"The file's header is: {', '.join(header[:20])}."
         if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -365,15 +446,23 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
             f"{path} lacks required column(s) {', '.join(missing)}"
             + ("" if profile.path is None else f" under profile {profile.name}"), hint=hint
         )
-    return _Plan(path, kind, header, mapping)
+    return _Plan(path, kind, header, mapping, shape)
 
 
-def file_columns(path: Path) -> list[str]:
-    """The column names of a CSV or Parquet input file (InputFileError when it cannot be read)."""
+def file_columns(path: Path, profile: Profile = CANONICAL) -> list[str]:
+    """The column names of an input file read as ``profile`` says (InputFileError when it cannot be read).
+
+    CSV in the profile's dialect, Parquet, or JSON lines (dotted paths of the nested fields).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path} does not exist", hint="Check the path.")
-    return _parquet_header(path) if path.suffix.lower() == ".parquet" else _csv_header(path)
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"} or (profile.shape.format == "parquet" and suffix != ".csv"):
+        return _parquet_header(path)
+    if suffix in {".jsonl", ".ndjson", ".json"} or (profile.shape.format == "jsonl" and suffix != ".csv"):
+        return shapes.jsonl_header(path)
+    return shapes.csv_header(path, profile.shape) or _csv_header(path)
 
 
 def _csv_header(path: Path) -> list[str]:

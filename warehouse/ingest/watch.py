@@ -72,10 +72,13 @@ class LoadReport:
 
 def file_kind(path: Path, profile: Profile = CANONICAL) -> str:
     """Which contract file ``path`` is, by its header (InputFileError when none fits)."""
-    header = {h.strip().lower() for h in file_columns(path)}
+    header = {h.strip().lower() for h in file_columns(path, profile)}
+    # A per-ticket export counts its rows: it has no tickets column.
+    counted = ("tickets",) if profile.shape.grain == "ticket" else ()
 
     def has(required: Sequence[str], mapped: bool) -> bool:
-        return all((profile.source_name(c) if mapped else c).strip().lower() in header for c in required)
+        return all((profile.source_name(c) if mapped else c).strip().lower() in header
+                   for c in required if not (mapped and c in counted))
 
     for kind, required, mapped in (("transactions", TRANSACTION_REQUIRED, True),
                                    ("survey_responses", SURVEY_RESPONSE_REQUIRED, False),
