@@ -354,6 +354,27 @@ def _labels_for(ctx: RequestContext, dimension: str, date_part: str | None, valu
     return out
 
 
+def _share_candidate(ctx: RequestContext, lang: str, dimension: str, date_part: str | None, cell: Any,
+                     share: float, peer_share: float, index: float, z: float, verdict: Verdict, network: bool,
+                     request: InsightRequest, peer_request: InsightRequest) -> _Candidate:
+    """A BUYERS_SHARE bucket against its peers (OWN) or the rest of the network, in every language."""
+    texts = {lg: _text("share", lg, label=lbl, own=percent(share, lg), peer=percent(peer_share, lg),
+                       index=index, up=share > peer_share, network=network)
+             for lg, lbl in _labels_for(ctx, dimension, date_part, cell.value, cell.label).items()}
+    hl = Highlight("buyers_share", dimension, date_part, cell.value, cell.label, share, peer_share, share,
+                   peer_share, index, z, verdict.why, texts.get(lang, texts["en"]), texts,
+                   query_json(request), query_json(peer_request))
+    return _Candidate(hl, verdict)
+
+
+def _keep_best(best: _Candidate | None, dimension: str, candidates: list[_Candidate], skipped: list[str]) -> None:
+    """A breakdown states at most its most notable bucket; without one it is listed as skipped."""
+    if best is not None:
+        candidates.append(best)
+    else:
+        skipped.append(f"buyers_share:{dimension}")
+
+
 def _finish(candidates: list[_Candidate], scope: str, peer_group: str | None,
             skipped: list[str]) -> HighlightsData:
     decided = {name: "suppressed" for name in skipped}
@@ -415,20 +436,11 @@ def _own(ctx: RequestContext, hq: HighlightRequest, lang: str) -> HighlightsData
                 continue
             assert share is not None and peer_share is not None
             index = bench.index if bench.index is not None else share / peer_share * 100
-            up = share > peer_share
-            texts = {lg: _text("share", lg, label=lbl, own=percent(share, lg), peer=percent(peer_share, lg),
-                               index=index, up=up, network=False)
-                     for lg, lbl in _labels_for(ctx, dimension, date_part, cell.value, cell.label).items()}
-            hl = Highlight("buyers_share", dimension, date_part, cell.value, cell.label, share, peer_share, share,
-                           peer_share, index, verdict.z or 0.0, verdict.why, texts.get(lang, texts["en"]), texts,
-                           query_json(request), query_json(peer_req))
-            cand = _Candidate(hl, verdict)
+            cand = _share_candidate(ctx, lang, dimension, date_part, cell, share, peer_share, index,
+                                    verdict.z or 0.0, verdict, False, request, peer_req)
             if best is None or _rank(cand) > _rank(best):
                 best = cand
-        if best is not None:
-            candidates.append(best)
-        else:
-            skipped.append(f"buyers_share:{dimension}")
+        _keep_best(best, dimension, candidates, skipped)
     candidates.extend(_own_scalars(ctx, base, peer_totals, lang, query_json(peer_req)))
     skipped.extend(m for m in ("returning_share", "tickets_per_buyer")
                    if not any(c.highlight.metric == m for c in candidates))
@@ -514,18 +526,9 @@ def _network(ctx: RequestContext, hq: HighlightRequest, lang: str) -> Highlights
             if z is None or share is None:
                 continue
             verdict = judge(share, w_share, count, g_total, rest_total, z=z)
-            index = share / w_share * 100
-            texts = {lg: _text("share", lg, label=lbl, own=percent(share, lg), peer=percent(w_share, lg),
-                               index=index, up=share > w_share, network=True)
-                     for lg, lbl in _labels_for(ctx, dimension, date_part, cell.value, cell.label).items()}
-            hl = Highlight("buyers_share", dimension, date_part, cell.value, cell.label, share, w_share, share,
-                           w_share, index, z, verdict.why, texts.get(lang, texts["en"]), texts,
-                           query_json(group_req), query_json(whole_req))
-            cand = _Candidate(hl, verdict)
+            cand = _share_candidate(ctx, lang, dimension, date_part, cell, share, w_share, share / w_share * 100,
+                                    z, verdict, True, group_req, whole_req)
             if best is None or _rank(cand) > _rank(best):
                 best = cand
-        if best is not None:
-            candidates.append(best)
-        else:
-            skipped.append(f"buyers_share:{dimension}")
+        _keep_best(best, dimension, candidates, skipped)
     return _finish(candidates, "network", None, skipped)
