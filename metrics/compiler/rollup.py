@@ -48,9 +48,11 @@ from metrics.compiler.source import (
     cell_key_alias,
     col,
     filtered,
+    left_join,
     max_alias,
     measure_alias,
     sum_of,
+    table_ref,
 )
 from metrics.definitions import Dimension, Measure, Rollup, SemanticModel
 
@@ -263,7 +265,7 @@ class RollupSource(FactSource):
         return as_bigint(exp.Coalesce(this=exp.Sum(this=self._stored(ROW_COUNT)), expressions=[exp.Literal.number(0)]))
 
     def relation(self, select: exp.Select, plan: Plan) -> exp.Select:
-        select = select.from_(exp.to_table(self.table), copy=False)
+        select = select.from_(table_ref(self.table), copy=False)
         needed = {ref.dimension.table for ref in plan.dimensions}
         needed |= {dim.table for dim, _ in plan.filters} | {b.dimension.table for b in plan.date_bounds}
         joined: set[str] = set()
@@ -276,7 +278,7 @@ class RollupSource(FactSource):
             key = self.layout.join_key(dim.table)
             right = next(j.right for j in self.fact.joins if j.table == dim.table)
             on = exp.EQ(this=self._stored(key or ""), expression=col(dim.table, right))
-            select = select.join(exp.to_table(dim.table), on=on, join_type="left", copy=False)
+            select = left_join(select, dim.table, on)
             joined.add(dim.table)
         return select
 

@@ -48,6 +48,18 @@ def max_alias(name: str) -> str:
     return f"p_max_{name}"
 
 
+def left_join(select: exp.Select, table: str, on: exp.Expression) -> exp.Select:
+    """``select LEFT JOIN table ON on``, in place (``Select.join`` parses its join type each call)."""
+    select.append("joins", exp.Join(this=table_ref(table), on=on, side="LEFT"))
+    return select
+
+
+def table_ref(name: str) -> exp.Table:
+    """A table by its (unquoted, undotted) name, built without parsing: ``exp.to_table`` parses
+    its argument, and compiling names tables many times per query."""
+    return exp.Table(this=exp.to_identifier(name))
+
+
 def col(table: str, column: str) -> exp.Column:
     return exp.column(column, table=table)
 
@@ -62,7 +74,7 @@ def is_integer_column(table: str, column: str) -> bool:
 
 def as_bigint(agg: exp.Expression) -> exp.Expression:
     # DuckDB sums integers into HUGEINT, which reaches Arrow as decimal128; BIGINT is ample.
-    return exp.cast(agg, exp.DataType.Type.BIGINT)
+    return exp.cast(agg, exp.DataType.Type.BIGINT, copy=False)  # the caller's node, not a copy
 
 
 def fixed_point_sum(column: exp.Expression, cond: exp.Expression | None = None) -> exp.Expression:
@@ -198,10 +210,10 @@ class FactSource:
 
     def from_tables(self, select: exp.Select, needed: set[str]) -> exp.Select:
         """``FROM`` the fact with the joins to the ``needed`` tables."""
-        select = select.from_(exp.to_table(self.fact.table), copy=False)
+        select = select.from_(table_ref(self.fact.table), copy=False)
         for join in self.fact.joins:
             if join.table in needed:
                 on = exp.EQ(this=col(self.fact.table, join.left), expression=col(join.table, join.right))
                 # LEFT: a many-to-one join must never drop fact rows, so counts match the fact alone.
-                select = select.join(exp.to_table(join.table), on=on, join_type="left", copy=False)
+                select = left_join(select, join.table, on)
         return select

@@ -156,7 +156,7 @@ def _factors(slots: list[int]) -> exp.Select:
 
 def _redraw(raw_key: exp.Expression) -> exp.Expression:
     """A second draw from a cell key, decorrelated from the first (the draw of ``_sum_noise``)."""
-    key = exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256))
+    key = exp.Mod(this=exp.Cast(this=raw_key, to=_bigint()), expression=exp.Literal.number(256))
     return exp.Paren(this=exp.Mod(this=exp.Paren(this=exp.Add(
         this=exp.Mul(this=key, expression=exp.Literal.number(167)), expression=exp.Literal.number(89))),
         expression=exp.Literal.number(256)))
@@ -171,11 +171,16 @@ def _organization_column(compiled: CompiledQuery) -> str:
                      hint="This is a bug in CID Graph; please report it.", code="INTERNAL")
 
 
+def _bigint() -> exp.DataType:
+    # Built, not parsed: DataType.build("bigint") parses its text on every call.
+    return exp.DataType.build(exp.DataType.Type.BIGINT)
+
+
 def _rounded(value: exp.Expression, raw_key: exp.Expression, base: int) -> exp.Expression:
     """``value`` rounded to a multiple of ``base``, up when key/256 < rest/base (unbiased, P4)."""
-    v = exp.Cast(this=exp.Round(this=value), to=exp.DataType.build("bigint"))
+    v = exp.Cast(this=exp.Round(this=value), to=_bigint())
     rest = exp.Mod(this=v.copy(), expression=exp.Literal.number(base))
-    key = exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256))
+    key = exp.Mod(this=exp.Cast(this=raw_key, to=_bigint()), expression=exp.Literal.number(256))
     up = exp.LT(this=exp.Mul(this=key, expression=exp.Literal.number(base)),
                 expression=exp.Mul(this=rest.copy(), expression=exp.Literal.number(256)))
     down = exp.Sub(this=v.copy(), expression=rest.copy())
@@ -189,7 +194,7 @@ def _sum_noise(raw_key: exp.Expression, largest: exp.Expression) -> exp.Expressi
     def p(e: exp.Expression) -> exp.Expression:
         return exp.Paren(this=e)
 
-    key = p(exp.Mod(this=exp.Cast(this=raw_key, to=exp.DataType.build("bigint")), expression=exp.Literal.number(256)))
+    key = p(exp.Mod(this=exp.Cast(this=raw_key, to=_bigint()), expression=exp.Literal.number(256)))
     draw = p(exp.Mod(this=p(exp.Add(this=exp.Mul(this=key, expression=exp.Literal.number(167)),
                                     expression=exp.Literal.number(89))),
                      expression=exp.Literal.number(256)))
