@@ -239,9 +239,12 @@ class _Plan:
             rejected = [(_physical(self.path, r), why) for r, why in rejected]
         name = self.path.name
         cols = ", ".join(f'"{c}"' for c in columns)
-        if line_of is None:
+        if line_of is None or (isinstance(line_of, int) and not rejected):
+            # Records in file order: a JSON or Parquet record's number, or, in a CSV file of one
+            # line per record with nothing rejected, its line after the header.
+            first = 1 if line_of is None else 2
             con.execute(
-                f"INSERT INTO {table} SELECT {cols}, ?, rowid + 1, NULL, ? FROM _raw", [name, file_no]
+                f"INSERT INTO {table} SELECT {cols}, ?, rowid + {first}, NULL, ? FROM _raw", [name, file_no]
             )
         elif isinstance(line_of, int):
             # Every record is one physical line: record i (0-based, parse rejects removed) is
