@@ -252,4 +252,8 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         SELECT n.*, 'unknown' AS customer_status, 'unknown' AS frequency_band, 'unknown' AS spend_band,
                1 AS customer_count, {band} AS lead_time_band
         FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+        -- In purchase-date order: each row group then spans a few days, so a time range that
+        -- reads the base table (the first and last days of a range cut mid-month, see
+        -- metrics/compiler/split.py) skips the row groups outside it by their min/max.
+        ORDER BY n.first_purchased_at_local, n.buyer_key
     """.replace("{band}", LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")))
