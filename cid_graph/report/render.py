@@ -37,6 +37,7 @@ h2 { font-size: 13pt; margin: 5mm 0 2mm; color: #1f5f8b; border-bottom: 0.4mm so
 h3 { font-size: 9.5pt; margin: 2mm 0 1mm; }
 .page { page-break-after: always; }
 .page:last-child { page-break-after: auto; }
+.org { font-size: 14pt; font-weight: bold; margin: 0 0 2mm; }
 .sub { color: #4a5a68; margin: 0 0 1mm; }
 table.kf { border-collapse: collapse; width: 100%; }
 table.kf th, table.kf td { text-align: left; padding: 1.2mm 2mm; border-bottom: 0.2mm solid #d5dde4; }
@@ -73,7 +74,7 @@ class _Page:
         org = self.d.organization
         who = escape(org["name"]) if org else escape(self.t("network"))
         period = self.d.period.label() or self.t("all_time")
-        lines = [f"<h1>{escape(self.t('title'))}: {who}</h1>",
+        lines = [f"<h1>{escape(self.t('title'))}</h1><p class='org'>{who}</p>",
                  f"<p class='sub'>{escape(self.t('period'))}: {escape(period)}</p>"]
         if self.d.peer_group:
             lines.append(f"<p class='sub'>{escape(self.t('compared_with'))}: "
