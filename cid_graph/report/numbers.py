@@ -2,7 +2,7 @@
 
 >>> number(12345, "nb"), number(12345, "en"), number(12345, "da")
 ('12\\xa0345', '12,345', '12.345')
->>> metric_value("FEMALE_SHARE", 0.5234, "nb"), metric_value("TICKETS_PER_BUYER", 2.25, "en")
+>>> metric_value("FEMALE_SHARE", 0.5234, "nb"), metric_value("TICKETS_PER_BUYER", 2.26, "en")
 ('52,3\\xa0%', '2.3')
 """
 

@@ -13,6 +13,7 @@ from typing import Any
 from cid_graph.report import svg
 from cid_graph.report.data import ReportData
 from cid_graph.report.numbers import (
+    COUNTS,
     cell,
     comparison,
     metric_value,
@@ -102,7 +103,7 @@ class _Page:
         if self.d.peer_group:
             cmp = comparison(c, "BENCHMARK")
             pv, p_hidden = peer_value(c)
-            if cmp is None:
+            if cmp is None or metric in COUNTS:  # a count's benchmark is its share of itself: not a figure
                 out += "<td class='num'>–</td><td class='num'>–</td>"
             elif p_hidden:
                 out += f"<td class='num'>{self.hidden()}</td><td class='num'>{self.hidden()}</td>"
@@ -182,7 +183,7 @@ class _Page:
         items = sorted((b for b in items if b.value is not None), key=lambda b: -(b.value or 0))[:10]
         if not items:
             return ""
-        chart = svg.bars(items, fmt=lambda v: number(v, self.lang, 1), hidden=self.t("suppressed"))
+        chart = svg.bars(items, fmt=lambda v: number(v, self.lang, 2), hidden=self.t("suppressed"))
         return f"<div class='chart' data-chart='reach'><h3>{escape(self.t('top_regions'))}</h3>{chart}</div>"
 
     def growth(self, alias: str, title: str) -> str:
@@ -214,7 +215,7 @@ class _Page:
         kpis = self.d.sections.get("voiceKpis")
         out = f"<h2>{escape(self.t('voice'))}</h2>"
         rows = [self._figure_row(m, c) for m in VOICE_FIGURES if (c := cell(kpis, m)) is not None]
-        if not rows or all(published(cell(kpis, m)) is None for m in VOICE_FIGURES):
+        if not rows or not published(cell(kpis, "RESPONDENTS")):
             return out + f"<p class='note'>{escape(self.t('no_voice'))}</p>"
         peers = f"<th class='num'>{escape(self.t('benchmark'))}</th><th class='num'>{escape(self.t('index'))}</th>" \
             if self.d.peer_group else ""

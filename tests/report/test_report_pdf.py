@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cid_graph.report.data import GROWTH, HIGHLIGHTS, KEY_FIGURES
-from cid_graph.report.numbers import metric_value, number
+from cid_graph.report.numbers import COUNTS, metric_value, number
 from cid_graph.report.render import KEY_FIGURES as PRINTED
 from cid_graph.report.texts import LANGS, text
 from tests.report.conftest import PERIOD, TIME_RANGE, pages_png, pdf_text
@@ -52,7 +52,7 @@ def expected(metric: str, cell: dict[str, Any], locale: str, with_peers: bool) -
     out = [value]
     if with_peers:
         cmp = next((c for c in cell["comparisons"] or [] if c["kind"] == "BENCHMARK"), None)
-        if cmp is None:
+        if cmp is None or metric in COUNTS:  # a count is not benchmarked in the report
             out += ["–", "–"]
         elif cmp["suppressed"]:
             out += [hidden, hidden]

@@ -15,8 +15,20 @@ from metrics.catalog import Catalog
 from metrics.model import load_model
 from resolvers import highlights as hl_module
 from resolvers.context import Caller
-from resolvers.highlights import MAX_HIGHLIGHTS, HighlightRequest, judge, run_highlights, two_proportion_z
-from resolvers.request import ComparisonCell, FilterSpec, InsightRequest, InsightResultData, MetricCell
+from resolvers.highlights import (
+    MAX_HIGHLIGHTS,
+    HighlightRequest,
+    judge,
+    run_highlights,
+    two_proportion_z,
+)
+from resolvers.request import (
+    ComparisonCell,
+    FilterSpec,
+    InsightRequest,
+    InsightResultData,
+    MetricCell,
+)
 from tests.api.test_highlights import _answer, _count_cell, _row, _share_cell
 
 PEERS = 100_000  # the peers' buyers in the noise test
