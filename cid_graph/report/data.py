@@ -43,46 +43,43 @@ INTRO = """query ReportIntro($locale: String) {
   catalog(locale: $locale) { warehouseVersion metrics { metric label } dimensions { dimension label } privacy { k roundingBase minOrganizations } }
 }"""
 
-_ARGS = "filters: $filters, timeRange: $timeRange, scope: $scope, compare: $compare"
+_UNCOMPARED = "filters: $filters, timeRange: $timeRange, scope: $scope"
+_ARGS = _UNCOMPARED + ", compare: $compare"
 _VARS = "$filters: [FilterInput!], $timeRange: TimeRangeInput, $scope: Scope!, $compare: [ComparisonInput!], $locale: String"
 
 
-def _field(alias: str, metrics: str, group_by: str = "", args: str = _ARGS, extra: str = "") -> str:
+def _document(name: str, *fields: str) -> str:
+    return f"query {name}({_VARS}) {{\n" + "".join(fields) + "}" + _RESULT
+
+
+def _field(alias: str, metrics: str, group_by: str = "", args: str = _ARGS) -> str:
     group = f", groupBy: [{group_by}]" if group_by else ""
-    return f"  {alias}: insights(query: {{metrics: [{metrics}]{group}, {args}{extra}}}, locale: $locale) {{ ...R }}\n"
+    return f"  {alias}: insights(query: {{metrics: [{metrics}]{group}, {args}}}, locale: $locale) {{ ...R }}\n"
 
 
-KEY_FIGURES = (
-    f"query ReportKeyFigures({_VARS}) {{\n"
-    + _field("kpis", "BUYERS, EVENTS, ORGANIZATIONS, TICKETS, FEMALE_SHARE, MALE_SHARE, YOUNG_SHARE, "
-             "TICKETS_PER_BUYER, RETURNING_SHARE, AVG_LEAD_TIME_DAYS")
-    + "}" + _RESULT
+def _shares(**breakdowns: str) -> str:
+    """One BUYERS_SHARE field (with the benchmark) per alias, grouped by its ``groupBy`` list."""
+    return "".join(_field(alias, "BUYERS_SHARE", group_by) for alias, group_by in breakdowns.items())
+
+
+KEY_FIGURES = _document(
+    "ReportKeyFigures",
+    _field("kpis", "BUYERS, EVENTS, ORGANIZATIONS, TICKETS, FEMALE_SHARE, MALE_SHARE, YOUNG_SHARE, "
+           "TICKETS_PER_BUYER, RETURNING_SHARE, AVG_LEAD_TIME_DAYS"),
 )
-DEMOGRAPHY = (
-    f"query ReportDemography({_VARS}) {{\n"
-    + _field("ageGender", "BUYERS_SHARE", "{dimension: AGE_GROUP}, {dimension: GENDER}")
-    + _field("purchasingPower", "BUYERS_SHARE", "{dimension: PURCHASING_POWER}")
-    + _field("educationLevel", "BUYERS_SHARE", "{dimension: EDUCATION_LEVEL}")
-    + _field("areaType", "BUYERS_SHARE", "{dimension: AREA_TYPE}")
-    + "}" + _RESULT
+DEMOGRAPHY = _document("ReportDemography", _shares(
+    ageGender="{dimension: AGE_GROUP}, {dimension: GENDER}", purchasingPower="{dimension: PURCHASING_POWER}",
+    educationLevel="{dimension: EDUCATION_LEVEL}", areaType="{dimension: AREA_TYPE}"))
+EVENTS = _document(
+    "ReportEvents",
+    _field("monthlyTrend", "BUYERS", "{dimension: PURCHASED_AT, granularity: MONTH}", args=_UNCOMPARED),
+    _shares(weekday="{dimension: PURCHASED_AT, datePart: WEEKDAY}", hourOfDay="{dimension: PURCHASED_AT, datePart: HOUR}",
+            eventType="{dimension: EVENT_TYPE}", orgType="{dimension: ORG_TYPE}"),
 )
-EVENTS = (
-    f"query ReportEvents({_VARS}) {{\n"
-    + _field("monthlyTrend", "BUYERS", "{dimension: PURCHASED_AT, granularity: MONTH}",
-             args="filters: $filters, timeRange: $timeRange, scope: $scope")
-    + _field("weekday", "BUYERS_SHARE", "{dimension: PURCHASED_AT, datePart: WEEKDAY}")
-    + _field("hourOfDay", "BUYERS_SHARE", "{dimension: PURCHASED_AT, datePart: HOUR}")
-    + _field("eventType", "BUYERS_SHARE", "{dimension: EVENT_TYPE}")
-    + _field("orgType", "BUYERS_SHARE", "{dimension: ORG_TYPE}")
-    + "}" + _RESULT
-)
-LOYALTY = (
-    f"query ReportLoyalty({_VARS}) {{\n"
-    + _field("frequency", "BUYERS_SHARE", "{dimension: FREQUENCY_BAND}")
-    + _field("spend", "BUYERS_SHARE", "{dimension: SPEND_BAND}")
-    + _field("reach", "BUYERS_PER_1000_INHABITANTS", "{dimension: BUYER_REGION}",
-             args="filters: $filters, timeRange: $timeRange, scope: $scope")
-    + "}" + _RESULT
+LOYALTY = _document(
+    "ReportLoyalty",
+    _shares(frequency="{dimension: FREQUENCY_BAND}", spend="{dimension: SPEND_BAND}"),
+    _field("reach", "BUYERS_PER_1000_INHABITANTS", "{dimension: BUYER_REGION}", args=_UNCOMPARED),
 )
 GROWTH = (
     "query ReportGrowth($timeRange: TimeRangeInput, $scope: Scope!, $own: Boolean!, $locale: String) {\n"
@@ -92,11 +89,10 @@ GROWTH = (
     "compare: [{kind: SAME_PERIOD_LAST_YEAR, likeForLike: true}]}, locale: $locale) { ...R }\n"
     "}" + _RESULT
 )
-VOICE = (
-    f"query ReportVoice({_VARS}) {{\n"
-    + _field("voiceKpis", "NPS, SATISFACTION_SCORE, RESPONDENTS")
-    + _field("npsEventType", "NPS", "{dimension: EVENT_TYPE}")
-    + "}" + _RESULT
+VOICE = _document(
+    "ReportVoice",
+    _field("voiceKpis", "NPS, SATISFACTION_SCORE, RESPONDENTS"),
+    _field("npsEventType", "NPS", "{dimension: EVENT_TYPE}"),
 )
 HIGHLIGHTS = """query ReportHighlights($query: HighlightQuery!, $locale: String) {
   highlights(query: $query, locale: $locale) {

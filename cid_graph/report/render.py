@@ -124,67 +124,58 @@ class _Page:
             f"<li data-metric='{escape(h['metric'])}'>{escape(h['text'])}</li>" for h in items) + "</ul>"
 
     # ---- charts ---------------------------------------------------------------------------
-    def share_chart(self, alias: str, title: str | None = None, *, sort: bool = False, limit: int | None = None) -> str:
-        result = self.d.sections.get(alias)
-        if not result or not result.get("rows"):
-            return ""
+    def rows(self, alias: str) -> list[dict[str, Any]]:
+        return list((self.d.sections.get(alias) or {}).get("rows") or [])
+
+    def share_bars(self, items: list[svg.Bar], **size: int) -> str:
+        return svg.bars(items, fmt=lambda v: percent(v, self.lang), hidden=self.t("suppressed"),
+                        legend=(self.t("own"), self.t("peers")), **size)
+
+    def share_chart(self, alias: str, title: str | None = None, *, sort: bool = False) -> str:
         items = []
-        for row in result["rows"]:
+        for row in self.rows(alias):
             dim = row["dimensions"][0]
             if dim.get("value") in (None, "unknown"):
                 continue
             c = next((m for m in row["metrics"] if m["metric"] == "BUYERS_SHARE"), None)
             pv, p_hidden = peer_value(c)
             items.append(svg.Bar(dim.get("label") or dim.get("value") or "", published(c), pv, p_hidden))
+        if not items:
+            return ""
         if sort:
             items.sort(key=lambda b: -(b.value or 0))
-        if limit:
-            items = items[:limit]
-        dimension = result["rows"][0]["dimensions"][0].get("dimension") or alias
-        heading = title or self.d.dimension_labels.get(dimension, dimension)
-        chart = svg.bars(items, fmt=lambda v: percent(v, self.lang), hidden=self.t("suppressed"),
-                         legend=(self.t("own"), self.t("peers")))
-        return f"<div class='chart' data-chart='{alias}'><h3>{escape(heading)}</h3>{chart}</div>"
+        dimension = self.rows(alias)[0]["dimensions"][0].get("dimension") or alias
+        return _figure(alias, title or self.d.dimension_labels.get(dimension, dimension), self.share_bars(items))
 
     def age_gender(self) -> str:
-        result = self.d.sections.get("ageGender")
-        if not result or not result.get("rows"):
-            return ""
         items = []
-        for row in result["rows"]:
+        for row in self.rows("ageGender"):
             age, gender = row["dimensions"][0], row["dimensions"][1]
             if "unknown" in (age.get("value"), gender.get("value")):
                 continue
-            c = row["metrics"][0]
-            pv, p_hidden = peer_value(c)
-            items.append(svg.Bar(f"{age.get('label')} · {gender.get('label')}", published(c), pv, p_hidden))
-        chart = svg.bars(items, fmt=lambda v: percent(v, self.lang), hidden=self.t("suppressed"),
-                         legend=(self.t("own"), self.t("peers")), width=680, label_width=150)
-        return f"<div class='chart' data-chart='ageGender'><h3>{escape(self.t('age_gender'))}</h3>{chart}</div>"
+            pv, p_hidden = peer_value(row["metrics"][0])
+            items.append(svg.Bar(f"{age.get('label')} · {gender.get('label')}", published(row["metrics"][0]),
+                                 pv, p_hidden))
+        return _figure("ageGender", self.t("age_gender"), self.share_bars(items, width=680, label_width=150)) \
+            if items else ""
 
     def monthly(self) -> str:
-        result = self.d.sections.get("monthlyTrend")
-        if not result or not result.get("rows"):
+        points = [((r["dimensions"][0].get("value") or "")[:7], published(r["metrics"][0]))
+                  for r in self.rows("monthlyTrend")]
+        if not points:
             return ""
-        points = []
-        for row in result["rows"]:
-            dim = row["dimensions"][0]
-            points.append(((dim.get("value") or "")[:7], published(row["metrics"][0])))
-        chart = svg.line(points, fmt=lambda v: number(v, self.lang), hidden=self.t("suppressed"))
-        return f"<div class='chart' data-chart='monthlyTrend'><h3>{escape(self.t('month'))}</h3>{chart}</div>"
+        return _figure("monthlyTrend", self.t("month"),
+                       svg.line(points, fmt=lambda v: number(v, self.lang), hidden=self.t("suppressed")))
 
     def reach(self) -> str:
-        result = self.d.sections.get("reach")
-        if not result or not result.get("rows"):
-            return ""
         items = [svg.Bar(r["dimensions"][0].get("label") or r["dimensions"][0].get("value") or "",
-                         published(r["metrics"][0])) for r in result["rows"]
+                         published(r["metrics"][0])) for r in self.rows("reach")
                  if r["dimensions"][0].get("value") not in (None, "unknown")]
         items = sorted((b for b in items if b.value is not None), key=lambda b: -(b.value or 0))[:10]
         if not items:
             return ""
-        chart = svg.bars(items, fmt=lambda v: number(v, self.lang, 2), hidden=self.t("suppressed"))
-        return f"<div class='chart' data-chart='reach'><h3>{escape(self.t('top_regions'))}</h3>{chart}</div>"
+        return _figure("reach", self.t("top_regions"),
+                       svg.bars(items, fmt=lambda v: number(v, self.lang, 2), hidden=self.t("suppressed")))
 
     def growth(self, alias: str, title: str) -> str:
         result = self.d.sections.get(alias)
@@ -245,6 +236,10 @@ class _Page:
         pages = "".join(f"<section class='page'>{p}</section>" for p in (page1, page2, page3, page4))
         return (f"<!doctype html><html lang='{self.lang}'><head><meta charset='utf-8'>"
                 f"<title>{escape(dim('title'))}</title><style>{_CSS}</style></head><body>{pages}</body></html>")
+
+
+def _figure(alias: str, heading: str, chart: str) -> str:
+    return f"<div class='chart' data-chart='{alias}'><h3>{escape(heading)}</h3>{chart}</div>"
 
 
 def render_html(data: ReportData, *, published_on: str | None = None, made_on: str | None = None) -> str:
