@@ -53,3 +53,17 @@ def test_the_download_is_the_members_report(gql: Any, demo_warehouse: Any, tools
     report = pdf_text(path)
     api = api_key_figures(gql, token, own=True, peer_group="NORDIC", locale="sv")
     assert_key_figures(report, api, labels(gql, token, "sv"), "sv", with_peers=True)
+
+
+def test_one_report_at_a_time(gql: Any, demo_warehouse: Any) -> None:
+    from cid_graph.report_route import ReportEndpoint
+
+    endpoint = next(r.endpoint for r in gql.app.routes if getattr(r, "path", "") == "/report.pdf")
+    assert isinstance(endpoint, ReportEndpoint)
+    assert endpoint.slot.acquire(blocking=False)  # as if a report were being printed
+    try:
+        response = get(gql, demo_warehouse.tokens["member"])
+    finally:
+        endpoint.slot.release()
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json()["errors"][0]["extensions"]["code"] == "BUSY"
