@@ -31,6 +31,7 @@ from strawberry.asgi import GraphQL
 from cid_graph.access import AccessStore, Principal
 from cid_graph.admission import Admission, Busy
 from cid_graph.errors import AuthError, CidGraphError
+from cid_graph.report_route import ReportEndpoint
 from cid_graph.response_cache import ResponseCache, request_key, without_errors
 from cid_graph.settings import Settings
 from cid_graph.watching import BackgroundWatcher
@@ -97,6 +98,19 @@ class _GraphQLApp(GraphQL):  # type: ignore[type-arg]
 @dataclass(frozen=True)
 class _Caller(Caller):
     expires_at: str = ""
+
+
+async def execute_as(schema: Any, services: Services, limiter: anyio.CapacityLimiter, principal: Principal,
+                     document: str, variables: dict[str, Any] | None, locale: str) -> dict[str, Any]:
+    """One GraphQL document as ``principal`` without HTTP (the same schema, limits, privacy layer and
+    audit log as /graphql): ``{"data": ...}`` with ``"errors"`` as the server's JSON body has them."""
+    caller = _Caller(principal.token_id, principal.org_id, principal.role, principal.expires_at)
+    ctx = GraphQLContext(services, caller, language(locale), limiter, principal)
+    result = await schema.execute(document, variable_values=variables or {}, context_value=ctx)
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [e.formatted for e in result.errors]
+    return body
 
 
 class AuthedGraphQL:
@@ -358,8 +372,13 @@ def create_app(settings: Settings) -> Starlette:
             return FileResponse(page)
         return HTMLResponse(_NOT_BUILT, status_code=200)
 
+    async def run_graphql(principal: Principal, document: str, variables: dict[str, Any], locale: str) -> dict[str, Any]:
+        app: _GraphQLApp = state["graphql"]
+        return await execute_as(app.schema, app.services, app.limiter, principal, document, variables, locale)
+
     routes: list[BaseRoute] = [
         Route("/graphql", AuthedGraphQL(state)),
+        Route("/report.pdf", ReportEndpoint(state, run_graphql)),
         Route("/healthz", healthz),
         Route("/demo/tokens", demo_tokens),
         Route("/graphiql", graphiql),

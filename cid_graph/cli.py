@@ -80,9 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("settings", help="list every setting, its environment variable, default and help")
     st.set_defaults(func=_cmd_settings)
 
-    from cid_graph import commands, rollup_cli, watching
+    from cid_graph import commands, report_cli, rollup_cli, watching
 
     commands.register(sub)
+    report_cli.register(sub)
     rollup_cli.register(sub)
     watching.register(sub)
     return p

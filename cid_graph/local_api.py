@@ -17,10 +17,9 @@ from typing import Any
 
 import anyio
 
-from cid_graph.app import GraphQLContext, _Caller, build_services
+from cid_graph.app import build_services, execute_as
 from cid_graph.errors import CidGraphError, QueryError
 from cid_graph.settings import Settings
-from resolvers.labels import language
 from schema.build import build_schema
 from warehouse.serving import ServingEngine
 
@@ -63,18 +62,12 @@ class LocalApi:
             AuthError: the token is missing, unknown, expired or revoked (the server's 401).
         """
         principal = self.access.authenticate(token)
-        caller = _Caller(principal.token_id, principal.org_id, principal.role, principal.expires_at)
 
-        async def run() -> Any:
+        async def run() -> dict[str, Any]:
             limiter = anyio.CapacityLimiter(self.settings.worker_threads)
-            ctx = GraphQLContext(self.services, caller, language(locale), limiter, principal)
-            return await self.schema.execute(document, variable_values=variables or {}, context_value=ctx)
+            return await execute_as(self.schema, self.services, limiter, principal, document, variables, locale)
 
-        result = anyio.run(run)
-        body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [e.formatted for e in result.errors]
-        return body
+        return anyio.run(run)
 
     def insights(self, query: dict[str, Any], token: str | None, locale: str | None = None) -> dict[str, Any]:
         """One InsightQuery's result; a :class:`CidGraphError` with the API's code and hint when refused."""

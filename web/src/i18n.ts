@@ -177,6 +177,8 @@ const en = {
   vreason_BELOW_THRESHOLD: 'Hidden to protect privacy: fewer than {k} respondents in this cell.',
   vreason_POPULATION_BELOW_THRESHOLD: 'Hidden to protect privacy: fewer than {k} respondents in the whole selection.',
   axisAnswerMonth: 'Month of the answer',
+  highlightsTitle: 'Highlights', highlightsVs: 'compared with {peer}', highlightsNetworkVs: 'the selection compared with the whole network',
+  downloadReport: 'Download report (PDF)', reportWorking: 'Making the report…', reportFailed: 'The report could not be made',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -340,6 +342,8 @@ const nb: Dict = {
   vreason_BELOW_THRESHOLD: 'Skjult av personvernhensyn: færre enn {k} respondenter i denne cellen.',
   vreason_POPULATION_BELOW_THRESHOLD: 'Skjult av personvernhensyn: færre enn {k} respondenter i hele utvalget.',
   axisAnswerMonth: 'Måned for svaret',
+  highlightsTitle: 'Høydepunkter', highlightsVs: 'sammenlignet med {peer}', highlightsNetworkVs: 'utvalget sammenlignet med hele nettverket',
+  downloadReport: 'Last ned rapport (PDF)', reportWorking: 'Lager rapporten …', reportFailed: 'Rapporten kunne ikke lages',
 };
 
 const sv: Dict = {
@@ -492,6 +496,8 @@ const sv: Dict = {
   vreason_BELOW_THRESHOLD: 'Dold av integritetsskäl: färre än {k} svarande i cellen.',
   vreason_POPULATION_BELOW_THRESHOLD: 'Dold av integritetsskäl: färre än {k} svarande i hela urvalet.',
   axisAnswerMonth: 'Månad för svaret',
+  highlightsTitle: 'Höjdpunkter', highlightsVs: 'jämfört med {peer}', highlightsNetworkVs: 'urvalet jämfört med hela nätverket',
+  downloadReport: 'Ladda ner rapport (PDF)', reportWorking: 'Rapporten skapas …', reportFailed: 'Rapporten kunde inte skapas',
 };
 
 const da: Dict = {
@@ -644,6 +650,8 @@ const da: Dict = {
   vreason_BELOW_THRESHOLD: 'Skjult af hensyn til privatlivet: færre end {k} respondenter i cellen.',
   vreason_POPULATION_BELOW_THRESHOLD: 'Skjult af hensyn til privatlivet: færre end {k} respondenter i hele udvalget.',
   axisAnswerMonth: 'Måned for svaret',
+  highlightsTitle: 'Højdepunkter', highlightsVs: 'sammenlignet med {peer}', highlightsNetworkVs: 'udvalget sammenlignet med hele netværket',
+  downloadReport: 'Hent rapport (PDF)', reportWorking: 'Rapporten laves …', reportFailed: 'Rapporten kunne ikke laves',
 };
 
 const fi: Dict = {
@@ -796,6 +804,8 @@ const fi: Dict = {
   vreason_BELOW_THRESHOLD: 'Piilotettu yksityisyyden suojaamiseksi: solussa alle {k} vastaajaa.',
   vreason_POPULATION_BELOW_THRESHOLD: 'Piilotettu yksityisyyden suojaamiseksi: koko valinnassa alle {k} vastaajaa.',
   axisAnswerMonth: 'Vastauksen kuukausi',
+  highlightsTitle: 'Nostot', highlightsVs: 'verrattuna: {peer}', highlightsNetworkVs: 'valinta verrattuna koko verkostoon',
+  downloadReport: 'Lataa raportti (PDF)', reportWorking: 'Raporttia laaditaan …', reportFailed: 'Raporttia ei voitu laatia',
 };
 
 const DICTS: Record<Lang, Dict> = { nb, en, sv, da, fi };

@@ -7,6 +7,8 @@ import type { Chart } from './charts';
 import { h } from './dom';
 import type { Attrs } from './dom';
 import { disposeEvents, eventsPanel, loadEvents } from './events';
+import { highlightsSection, loadHighlights, reportButton } from './highlights';
+import type { HighlightAsk } from './highlights';
 import { getLang, intlLocale, isLang, LANGS, setLang, t } from './i18n';
 import type { Key, Lang } from './i18n';
 import { bucketOrder, cellsOf, fmtNumber, fmtPct, privacy, reasonText, suppressedMark, tableOf, toCsv } from './model';
@@ -735,6 +737,25 @@ function refresh(): void {
   state.stale = { demography: true, events: true, loyalty: true, voice: true, myEvents: true };
   updateChrome();
   void loadTab(state.tab);
+  refreshHighlights();
+}
+
+/** The peer group of the highlights and the report: the chosen benchmark, else the same organization type. */
+function reportPeer(): string {
+  return state.peer || 'SAME_ORG_TYPE';
+}
+/** OWN against the peer group; in scope NETWORK the filtered selection against the network (nothing without filters). */
+function highlightAsk(): HighlightAsk {
+  const vars = variables();
+  const filters = (vars.filters as unknown[] | null) ?? null;
+  if (vars.scope === 'OWN') return { scope: 'OWN', peerGroup: reportPeer(), filters };
+  return filters ? { scope: 'NETWORK', filters } : null;
+}
+function refreshHighlights(): void {
+  controllers.highlights?.abort();
+  const controller = new AbortController();
+  controllers.highlights = controller;
+  void loadHighlights(highlightAsk(), presetRange(state.preset), controller.signal);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -912,6 +933,10 @@ function renderDashboard(): void {
     who,
     h('nav', { class: 'top-tools', 'aria-label': 'CID' },
       languagePicker((lang) => { changeLanguage(lang); void relocalize(); }),
+      reportButton(() => {
+        const range = presetRange(state.preset);
+        return { from: range?.from ?? null, to: range?.to ?? null, peerGroup: reportPeer() };
+      }),
       h('a', { href: '/graphiql', class: 'btn small link' }, t('graphiql')),
       h('button', { type: 'button', class: 'btn small', id: 'signout', onclick: () => signOut() }, t('signOut'))));
 
@@ -946,6 +971,7 @@ function renderDashboard(): void {
       filterBar(),
       h('p', { class: 'active-filters', id: 'active-filters', 'aria-live': 'polite' }),
       tablist,
+      highlightsSection(),
       panel('demography', kpis, grid('demography')),
       panel('events', grid('events')),
       panel('loyalty', h('p', { class: 'tab-intro', id: 'loyalty-since' }), loyaltyKpiBoxes(), grid('loyalty')),
@@ -965,6 +991,7 @@ function renderDashboard(): void {
   updateChrome();
   state.stale = { demography: true, events: true, loyalty: true, voice: true, myEvents: true };
   void loadTab(state.tab);
+  refreshHighlights();
 }
 
 function selectTab(tab: TabId, focus: boolean): void {
