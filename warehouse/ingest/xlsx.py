@@ -309,10 +309,8 @@ def _flush(con: duckdb.DuckDBPyConnection, columns: Sequence[str], batch: list[l
         return
     arrays = [pa.array(values, pa.string()) for values in batch[:-1]] + [pa.array(batch[-1], pa.int64())]
     _xlsx_batch = pa.Table.from_arrays(arrays, names=[*columns, "_line"])
-    con.register("_xlsx_batch", _xlsx_batch)
-    try:
-        con.execute("INSERT INTO _raw SELECT * FROM _xlsx_batch")
-    finally:
-        con.unregister("_xlsx_batch")
+    # Read by DuckDB's replacement scan of the local name (register() refuses while an earlier
+    # result on the connection is unfinished).
+    con.execute("INSERT INTO _raw SELECT * FROM _xlsx_batch")
     for values in batch:
         values.clear()
