@@ -254,3 +254,21 @@ def test_a_dry_run_through_a_profile_reports_what_the_load_does(tmp_path, store,
     assert report.profile == "no-ticket-semicolon"
     assert report.totals.rows_loaded == result.rows_loaded
     assert (report.would_add["buyers"], report.would_add["events"]) == (result.buyers, result.events)
+
+
+def test_per_ticket_rows_without_a_purchase_key_are_rejected_not_summed(tmp_path, store, secret):
+    """A ticket row whose order number is empty cannot be summed into a purchase: it is a reject
+    with its line, and the other tickets of the file load as before."""
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    lines = tx.read_text(encoding="utf-8").splitlines()
+    before = ingest(WarehouseStore(tmp_path / "before"), secret, [orgs], [tx], profile=profile)
+    key = lines[0].split(";").index("Ordrenummer")
+    fields = lines[2].split(";")
+    fields[key] = ""
+    lines[2] = ";".join(fields)
+    tx.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    result = ingest(store, secret, [orgs], [tx], profile=profile, rejects_path=rejects)
+    assert result.rows_rejected == before.rows_rejected + 1
+    text = rejects.read_text(encoding="utf-8")
+    assert f"{tx.name},3," in text and "transaction_id" in text
