@@ -131,7 +131,8 @@ def measure(name: str, orgs: Path, txs: list[Path], work: Path, secret: Any, pur
     if name != "canonical":
         shutil.rmtree(work / f"shape-{name}", ignore_errors=True)
     out = {
-        "shape": name, "files": len(s_txs), "rows": rows, "purchases": purchases,
+        "shape": name, "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "files": len(s_txs), "rows": rows, "purchases": purchases,
         "bytes": sum(p.stat().st_size for p in s_txs) if s_txs and s_txs[0].exists() else None,
         "write_shape_s": round(shape_s, 1), "ingest_s": round(ingest_s, 1),
         "rows_per_s": round(rows / ingest_s), "purchases_per_s": round(purchases / ingest_s),
@@ -163,9 +164,21 @@ def run(size: str, seed: int, out: Path, subset_year: int, full: tuple[str, ...]
         "full": {"files": [p.name for p in txs], "results": []},
     }
     path = out / f"ingest-shapes-{size}.json"
+    if path.exists():
+        # Shapes measured in an earlier run are kept (each result has its own time and load);
+        # those measured now replace them.
+        earlier = json.loads(path.read_text())
+        if (earlier.get("size"), earlier.get("seed"), earlier["subset"]["year"]) == (size, seed, subset_year):
+            for key in ("subset", "full"):
+                now = shapes if key == "subset" else full
+                report[key]["results"] = [r for r in earlier[key]["results"] if r["shape"] not in now]
+                if "purchases" in earlier[key]:
+                    report[key]["purchases"] = earlier[key]["purchases"]
     subset = [p for p in txs if p.stem.endswith(str(subset_year))]
     runs = [("subset", subset, shapes), ("full", txs, full)]
     for key, files, names in runs:
+        if not names:
+            continue
         purchases = _rows(files)
         report[key]["purchases"] = purchases
         for name in names:
@@ -181,8 +194,8 @@ def run(size: str, seed: int, out: Path, subset_year: int, full: tuple[str, ...]
 def section(report: dict[str, Any]) -> str:
     """The REPORT.md section for one run."""
     lines = [MARK_BEGIN, "## Ingest per export shape", "",
-             f"`python -m bench.ingest_shapes --size {report['size']}` on {report['date']} "
-             f"({report['cores']} cores, {report['note']}). End-to-end `ingest` of each shape written from the "
+             f"`python -m bench.ingest_shapes --size {report['size']}` ({report['cores']} cores, {report['note']}; "
+             "each row says when it was measured). End-to-end `ingest` of each shape written from the "
              f"same {report['size']} demo network (seed {report['seed']}) through its profile; `rows/s` counts the "
              "rows in the shaped files (a per-ticket export has one per ticket), `purchases/s` the contract rows "
              "they stand for. Writing the shapes is not timed.", ""]
@@ -195,14 +208,15 @@ def section(report: dict[str, Any]) -> str:
         if not results:
             lines += ["Not measured in this run.", ""]
             continue
-        lines += ["| shape | files | rows | ingest s | rows/s | purchases/s | load before → after |",
-                  "|---|---:|---:|---:|---:|---:|---|"]
+        lines += ["| shape | files | rows | ingest s | rows/s | purchases/s | measured | load before → after |",
+                  "|---|---:|---:|---:|---:|---:|---|---|"]
         for r in results:
             if "error" in r:
-                lines.append(f"| {r['shape']} | – | – | – | failed: {r['error'][:80]} | – | – |")
+                lines.append(f"| {r['shape']} | – | – | – | failed: {r['error'][:80]} | – | – | – |")
                 continue
             lines.append(f"| {r['shape']} | {r['files']} | {r['rows']:,} | {r['ingest_s']:,.1f} | "
-                         f"{r['rows_per_s']:,} | {r['purchases_per_s']:,} | {r['load_before']} → {r['load_after']} |")
+                         f"{r['rows_per_s']:,} | {r['purchases_per_s']:,} | {r.get('measured_at', report['date'])} | "
+                         f"{r['load_before']} → {r['load_after']} |")
         lines.append("")
     measured_full = {r["shape"] for r in report["full"]["results"] if "error" not in r}
     missing = [s for s in SHAPES if s not in measured_full]
@@ -233,11 +247,11 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=Path("bench/out"))
     p.add_argument("--subset-year", type=int, default=2023)
     p.add_argument("--shapes", default=",".join(SHAPES), help="shapes measured on one year (comma-separated)")
-    p.add_argument("--full", default=",".join(FULL_DEFAULT), help="shapes also measured on the whole network")
+    p.add_argument("--full", default=",".join(FULL_DEFAULT), help="shapes measured on the whole network ('' for none)")
     p.add_argument("--report", action="store_true", help="write the section into bench/REPORT.md")
     args = p.parse_args()
-    report = run(args.size, args.seed, args.out, args.subset_year, tuple(args.full.split(",")),
-                 tuple(args.shapes.split(",")), say=lambda m: print(m, flush=True))
+    report = run(args.size, args.seed, args.out, args.subset_year, tuple(filter(None, args.full.split(","))),
+                 tuple(filter(None, args.shapes.split(","))), say=lambda m: print(m, flush=True))
     if args.report:
         update_report(report)
 
