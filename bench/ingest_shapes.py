@@ -133,13 +133,14 @@ def measure(name: str, orgs: Path, txs: list[Path], work: Path, secret: Any, pur
     t0 = time.perf_counter()
     result = ingest(WarehouseStore(wh), secret, [s_orgs], s_txs, profile=profile)
     ingest_s = time.perf_counter() - t0
+    size_bytes = sum(p.stat().st_size for p in s_txs)
     shutil.rmtree(wh, ignore_errors=True)
     if name != "canonical":
         shutil.rmtree(work / f"shape-{name}", ignore_errors=True)
     out = {
         "shape": name, "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "files": len(s_txs), "rows": rows, "purchases": purchases,
-        "bytes": sum(p.stat().st_size for p in s_txs) if s_txs and s_txs[0].exists() else None,
+        "bytes": size_bytes,
         "write_shape_s": round(shape_s, 1), "ingest_s": round(ingest_s, 1),
         "rows_per_s": round(rows / ingest_s), "purchases_per_s": round(purchases / ingest_s),
         "rows_loaded": result.rows_loaded, "buyers": result.buyers, "events": result.events,
