@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 
@@ -119,4 +121,10 @@ def render(results: dict[str, Any]) -> str:
               "organizations × days × event attributes, not with buyer rows (most are a few hundred thousand rows "
               "at 10 M), so reading from them would change little; the base-table parts (the ends of a split "
               "range, hours over a period) would grow about 5×.", ""]
+    shapes = Path(__file__).parent / "ingest-shapes-large.json"
+    if shapes.exists():
+        # Measured on its own (python -m bench.ingest_shapes --report): kept when make bench rewrites the report.
+        from bench.ingest_shapes import section
+
+        lines += [section(json.loads(shapes.read_text())), ""]
     return "\n".join(lines)

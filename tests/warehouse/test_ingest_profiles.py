@@ -52,7 +52,7 @@ def canonical_state(demo, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return {"secret": secret, **_state(store)}  # type: ignore[dict-item]
 
 
-@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api", "canonical"])
+@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api", "se_purchase_xlsx", "canonical"])
 def test_every_shipped_profile_loads_the_demo_like_the_canonical_files(name, demo, canonical_state, tmp_path: Path):
     profile = load_profile(name)
     orgs, txs = write_profile_shape(demo.organizations, demo.transactions, profile, tmp_path / "shape")
@@ -65,7 +65,7 @@ def test_every_shipped_profile_loads_the_demo_like_the_canonical_files(name, dem
 
 def test_shipped_profiles_all_parse():
     names = sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
-    assert {"canonical", "no_ticket_semicolon", "dk_jsonl_api"} <= set(names)
+    assert {"canonical", "no_ticket_semicolon", "dk_jsonl_api", "se_purchase_xlsx"} <= set(names)
     for name in names:
         load_profile(name)
 
@@ -85,7 +85,7 @@ def _line_of(profile, key: str) -> str:
     return f"{profile.path}:{profile.shape.lines[key]}"
 
 
-@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api"])
+@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api", "se_purchase_xlsx"])
 def test_the_examples_load_through_each_profile_like_the_canonical_files(name, tmp_path, store, secret):
     profile, orgs, tx = _shaped(name, tmp_path)
     result = ingest(store, secret, [orgs], [tx], profile=profile)
@@ -191,11 +191,16 @@ def test_a_broken_profile_lists_every_problem_with_its_line(tmp_path):
         assert f"{path}:{line}:" in text and words in text, (line, text)
 
 
-def test_an_excel_profile_is_refused_until_a_reader_is_installed(tmp_path):
+def test_an_old_binary_excel_profile_and_csv_keys_on_a_workbook_are_refused_with_their_lines(tmp_path):
     path = tmp_path / "se.yaml"
-    path.write_text("name: se\nformat:\n  type: xlsx\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"se.yaml:3: Excel"):
+    path.write_text("name: se\nformat:\n  type: xls\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"se.yaml:3: the old binary Excel format"):
         load_profile(str(path))
+    path.write_text("name: se\nformat:\n  type: xlsx\n  delimiter: ';'\n  header_row: 0\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_profile(str(path))
+    assert "se.yaml:4: format.delimiter does not apply" in str(err.value)
+    assert "se.yaml:5: format.header_row is a row number" in str(err.value)
 
 
 def test_demo_writes_and_loads_the_network_in_a_profiles_shape(tmp_path, monkeypatch, capsys):
@@ -211,7 +216,7 @@ def test_demo_writes_and_loads_the_network_in_a_profiles_shape(tmp_path, monkeyp
     assert main(["demo", "--warehouse", str(tmp_path / "wh2"), "--format", "xml"]) != 0
 
 
-@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api"])
+@pytest.mark.parametrize("name", ["no_ticket_semicolon", "dk_jsonl_api", "se_purchase_xlsx"])
 def test_the_drop_folder_loads_files_in_a_profiles_shape(name, tmp_path, store, secret):
     from warehouse.ingest.watch import Watcher, file_kind
 
@@ -249,3 +254,21 @@ def test_a_dry_run_through_a_profile_reports_what_the_load_does(tmp_path, store,
     assert report.profile == "no-ticket-semicolon"
     assert report.totals.rows_loaded == result.rows_loaded
     assert (report.would_add["buyers"], report.would_add["events"]) == (result.buyers, result.events)
+
+
+def test_per_ticket_rows_without_a_purchase_key_are_rejected_not_summed(tmp_path, store, secret):
+    """A ticket row whose order number is empty cannot be summed into a purchase: it is a reject
+    with its line, and the other tickets of the file load as before."""
+    profile, orgs, tx = _shaped("no_ticket_semicolon", tmp_path)
+    lines = tx.read_text(encoding="utf-8").splitlines()
+    before = ingest(WarehouseStore(tmp_path / "before"), secret, [orgs], [tx], profile=profile)
+    key = lines[0].split(";").index("Ordrenummer")
+    fields = lines[2].split(";")
+    fields[key] = ""
+    lines[2] = ";".join(fields)
+    tx.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    result = ingest(store, secret, [orgs], [tx], profile=profile, rejects_path=rejects)
+    assert result.rows_rejected == before.rows_rejected + 1
+    text = rejects.read_text(encoding="utf-8")
+    assert f"{tx.name},3," in text and "transaction_id" in text

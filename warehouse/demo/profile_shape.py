@@ -7,6 +7,12 @@ zone, its value codes, one row per ticket when the profile's grain is per ticket
 in a column when the profile says so, and the personal columns the profile drops written under
 the names it drops, so a load proves they never get in.
 
+An Excel profile gets a workbook per file (more when a file has more rows than a sheet holds),
+the sheet it names, title lines above its header row, and typed cells the way a spreadsheet
+export writes them: purchase times as real Excel dates, counts, amounts and birth years as
+numbers, identifiers and postal codes as text, the event start as text in the profile's date
+format (so both kinds of date cell are loaded).
+
 Rows the canonical load rejects or de-duplicates are kept as far as the shape can carry them;
 a per-ticket export cannot carry a duplicate purchase (its tickets would be counted twice) nor
 a fractional ticket count, so those rows are left out of it. Loading the result through the
@@ -26,6 +32,11 @@ from zoneinfo import ZoneInfo
 from warehouse.demo.output import IDENTIFIER_COLUMNS
 from warehouse.ingest.sources import Profile
 from warehouse.reference import COUNTRY_TIMEZONE
+
+#: Rows of one Excel sheet (the format's limit), header and title lines included.
+XLSX_MAX_ROWS = 1_048_576
+#: The word a refund-marker column writes on an ordinary sale, by the profile's refund word.
+_SALE_WORD = {"refusjon": "Salg", "återköp": "Köp"}
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -70,8 +81,46 @@ def _split(amount: str, n: int) -> list[str]:
     return [str(first)] + [str(each)] * (n - 1)
 
 
+def _cell(contract: str | None, value: Any, profile: Profile) -> Any:
+    """A text value as the typed cell a spreadsheet export writes (text when it is not that type)."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    try:
+        if contract in ("tickets", "birth_year") and text.lstrip("-").isdigit():
+            return int(text)
+        if contract == "amount":
+            return float(text.replace(",", ".") if profile.shape.decimal == "," else text)
+        if contract == "purchased_at" and profile.shape.date_format:
+            return datetime.strptime(text, profile.shape.date_format)
+    except ValueError:
+        pass
+    return text
+
+
+def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path, profile: Profile) -> None:
+    import openpyxl
+
+    shape = profile.shape
+    contract_of = {source: contract for contract, source in profile.columns.items()}
+    wb = openpyxl.Workbook(write_only=True)
+    sheets = shape.sheet if isinstance(shape.sheet, int) else 1
+    for i in range(1, sheets):
+        wb.create_sheet(f"Blad{i}").append(["(not this sheet)"])
+    ws = wb.create_sheet(shape.sheet if isinstance(shape.sheet, str) else f"Blad{sheets}")
+    for line in range(1, shape.header_row):
+        ws.append([f"Export {path.stem}" if line == 1 else None])
+    ws.append(columns)
+    for row in rows:
+        ws.append([_cell(contract_of.get(c, c), row.get(c), profile) for c in columns])
+    wb.save(path)
+
+
 def _write(rows: list[dict[str, Any]], columns: list[str], path: Path, profile: Profile) -> None:
     shape = profile.shape
+    if shape.format == "xlsx":
+        _write_xlsx(rows, columns, path, profile)
+        return
     if shape.format == "jsonl":
         with open(path, "w", encoding="utf-8") as fh:
             for row in rows:
@@ -98,7 +147,7 @@ def write_profile_shape(organizations: Path, transactions: list[Path], profile: 
     """Write the canonical demo files in ``profile``'s shape into ``out_dir``; returns the new paths."""
     shape = profile.shape
     out_dir.mkdir(parents=True, exist_ok=True)
-    ext = ".jsonl" if shape.format == "jsonl" else ".csv"
+    ext = {"jsonl": ".jsonl", "xlsx": ".xlsx"}.get(shape.format, ".csv")
     orgs = _read_csv(organizations)
     country = {o["org_id"]: o["country"] for o in orgs}
     org_cols = list(orgs[0])
@@ -126,7 +175,7 @@ def write_profile_shape(organizations: Path, transactions: list[Path], profile: 
             refund = tickets.startswith("-")
             marker = ""
             if shape.refund_column:
-                marker = shape.refund_values[0] if refund else "Salg"
+                marker = shape.refund_values[0] if refund else _SALE_WORD.get(shape.refund_values[0].lower(), "")
                 tickets = tickets.lstrip("-")
                 if new["amount"]:
                     new["amount"] = new["amount"].lstrip("-")
@@ -157,7 +206,11 @@ def write_profile_shape(organizations: Path, transactions: list[Path], profile: 
             for r in out_rows:
                 r[shape.purchase_key or ""] = r.pop(profile.source_name("transaction_id"), "")
         columns += list(personal.values()) + ([shape.refund_column] if shape.refund_column else [])
-        target = out_dir / f"{tx_path.stem}_{profile.name}{ext}"
-        _write(out_rows, columns, target, profile)
-        paths.append(target)
+        per_file = XLSX_MAX_ROWS - shape.header_row if shape.format == "xlsx" else len(out_rows) or 1
+        parts = range(0, max(len(out_rows), 1), per_file)
+        for part, start in enumerate(parts, start=1):
+            suffix = f"_part{part}" if len(parts) > 1 else ""
+            target = out_dir / f"{tx_path.stem}_{profile.name}{suffix}{ext}"
+            _write(out_rows[start:start + per_file], columns, target, profile)
+            paths.append(target)
     return org_out, paths

@@ -2,7 +2,8 @@
 
 A profile (see ``warehouse/ingest/profiles/``) says, besides the column mapping: the file format
 (CSV with its delimiter, quote, decimal separator and encoding; JSON lines whose columns may be
-nested paths such as ``buyer.birth_year``; Parquet), the date-time format and its time zone,
+nested paths such as ``buyer.birth_year``; Parquet; an Excel ``.xlsx`` sheet, read by
+:mod:`warehouse.ingest.xlsx`), the date-time format and its time zone,
 value mappings (``K`` -> ``female``), the row grain (one row per ticket, summed per purchase by a
 declared key, or one row per purchase), how refunds appear (negative amounts, or a marker column)
 and which personal columns are dropped at the door (never read).
@@ -25,7 +26,8 @@ import duckdb
 
 from cid_graph.errors import InputFileError
 
-FORMATS = ("csv", "jsonl", "parquet")
+FORMATS = ("csv", "jsonl", "parquet", "xlsx")
+FORMAT_KEYS = ("type", "delimiter", "quote", "decimal", "encoding", "sheet", "header_row")
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
              "iso-8859-1": "latin-1", "utf-16": "utf-16"}
 DATE_COLUMNS = ("event_start", "purchased_at")
@@ -44,6 +46,8 @@ class Shape:
     quote: str = '"'
     decimal: str = "."
     encoding: str = "utf-8"
+    sheet: str | int | None = None  # xlsx: a sheet's name, or its position (1 = first); None: the first
+    header_row: int = 1  # xlsx: the row holding the column names (rows above it are titles)
     date_format: str | None = None  # strptime format; None: ISO 8601
     timezone: str | None = None  # None: local time of the organization's country (the contract)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -101,16 +105,32 @@ def parse_shape(doc: dict[str, Any], lines: dict[str, int], path: str,
         bad("format", "format must be a mapping such as {type: csv, delimiter: ';'}")
         fmt = {}
     ftype = str(fmt.get("type", "csv")).lower()
-    if ftype in ("xlsx", "excel", "xls"):
-        bad("format.type", "Excel workbooks cannot be read yet (no Excel reader is installed); "
-                           "save the sheet as CSV and use type: csv")
+    if ftype == "excel":
+        ftype = "xlsx"
+    if ftype == "xls":
+        bad("format.type", "the old binary Excel format (.xls) cannot be read; save the workbook as .xlsx "
+                           "and use type: xlsx")
     elif ftype not in FORMATS:
         bad("format.type", f"unknown format type {ftype!r} (use one of {', '.join(FORMATS)})")
     else:
         kw["format"] = ftype
     for key in fmt:
-        if key not in ("type", "delimiter", "quote", "decimal", "encoding"):
-            bad(f"format.{key}", f"unknown format key {key!r} (known: type, delimiter, quote, decimal, encoding)")
+        if key not in FORMAT_KEYS:
+            bad(f"format.{key}", f"unknown format key {key!r} (known: {', '.join(FORMAT_KEYS)})")
+        elif key in ("sheet", "header_row") and ftype != "xlsx":
+            bad(f"format.{key}", f"format.{key} applies to type: xlsx only")
+        elif key in ("delimiter", "quote", "encoding") and ftype == "xlsx":
+            bad(f"format.{key}", f"format.{key} does not apply to a workbook (type: xlsx)")
+    sheet = fmt.get("sheet")
+    if isinstance(sheet, bool) or isinstance(sheet, int) and sheet < 1:
+        bad("format.sheet", f"format.sheet is a sheet's name or its position from 1, not {sheet!r}")
+    elif sheet is not None:
+        kw["sheet"] = sheet if isinstance(sheet, int) else str(sheet)
+    header_row = fmt.get("header_row", 1)
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        bad("format.header_row", f"format.header_row is a row number from 1, not {header_row!r}")
+    else:
+        kw["header_row"] = header_row
     for key, default in (("delimiter", ","), ("quote", '"'), ("decimal", ".")):
         value = str(fmt.get(key, default))
         if key == "delimiter" and value in ("\\t", "tab"):
@@ -123,7 +143,7 @@ def parse_shape(doc: dict[str, Any], lines: dict[str, int], path: str,
             kw[key] = value
     if kw.get("delimiter") and kw.get("delimiter") == kw.get("quote"):
         bad("format.quote", "the quote and the delimiter must differ")
-    if kw.get("decimal") == "," and kw.get("delimiter") == ",":
+    if kw.get("decimal") == "," and kw.get("delimiter") == "," and ftype != "xlsx":
         bad("format.decimal", "a decimal comma needs another delimiter (e.g. ';')")
     enc = str(fmt.get("encoding", "utf-8")).lower()
     if enc not in ENCODINGS:

@@ -1,8 +1,9 @@
-"""Reading input files (CSV or Parquet) into a staging table of text columns.
+"""Reading input files (CSV, JSON lines, Parquet or an Excel sheet) into a staging table of text columns.
 
 Every staged row keeps where it came from (``_file``, ``_line``) so that a reject can name it.
 Line numbers are physical line numbers of the CSV (the header is line 1); a record whose quoted
-field spans lines is numbered by the line it starts on. Parquet rows are numbered from 1.
+field spans lines is numbered by the line it starts on. Parquet rows are numbered from 1; a
+workbook's rows by their row number in the sheet (:mod:`warehouse.ingest.xlsx`).
 
 A file that cannot be read as a whole (missing, empty, not UTF-8, no header, a required column
 missing, a quote never closed) raises :class:`InputFileError` and nothing is loaded. Rows
@@ -20,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from cid_graph.errors import InputFileError
-from warehouse.ingest import shapes
+from warehouse.ingest import shapes, xlsx
 from warehouse.ingest.shapes import Shape
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
@@ -191,9 +192,10 @@ def stage_files(
     for file_no, plan in enumerate(plans):
         if progress:
             progress(f"reading {plan.path.name}")
-        n = plan.stage(con, table, staged, file_no)
-        if not profile.shape.is_canonical:
-            shapes.normalize(con, table, file_no, columns, profile.shape, profile.name, profile.path)
+        n = plan.stage(con, table, staged, file_no, profile)
+        if not profile.shape.is_canonical or plan.kind == "xlsx":
+            shape = xlsx.staged_shape(profile.shape) if plan.kind == "xlsx" else profile.shape
+            shapes.normalize(con, table, file_no, columns, shape, profile.name, profile.path)
         total += n
         if progress:
             progress(f"read {n:,} rows from {plan.path.name}")
@@ -205,14 +207,22 @@ def stage_files(
 @dataclass
 class _Plan:
     path: Path
-    kind: str  # csv | parquet | jsonl
+    kind: str  # csv | parquet | jsonl | xlsx
     header: list[str]
     mapping: dict[str, str]  # contract column -> source column present in the file
     shape: Shape = field(default_factory=Shape)
 
     def stage(
-        self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], file_no: int
+        self, con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], file_no: int,
+        profile: Profile = CANONICAL,
     ) -> int:
+        if self.kind == "xlsx":
+            n = xlsx.stage(con, self.path, self.shape, self.mapping, columns,
+                           lambda key: shapes.where(self.shape, profile.path, key, profile.name))
+            cols = ", ".join(f'"{c}"' for c in columns)
+            con.execute(f"INSERT INTO {table} SELECT {cols}, ?, _line, NULL, ? FROM _raw", [self.path.name, file_no])
+            con.execute("DROP TABLE _raw")
+            return n
         src = {"parquet": "read_parquet(?)", "jsonl": "read_json_objects(?, format='newline_delimited')"}.get(
             self.kind) or _csv_reader(self.header, self.shape)
 
@@ -266,8 +276,12 @@ class _Plan:
                 [line_of, name, file_no],
             )
         else:
-            con.execute("CREATE OR REPLACE TEMP TABLE _lines (idx BIGINT, line BIGINT)")
-            con.executemany("INSERT INTO _lines VALUES (?, ?)", list(enumerate(line_of)))
+            import pyarrow as pa
+
+            # One Arrow table, not executemany: inserting a million rows one by one takes minutes.
+            _line_table = pa.table({"idx": pa.array(range(len(line_of)), pa.int64()),
+                                    "line": pa.array(line_of, pa.int64())})
+            con.execute("CREATE OR REPLACE TEMP TABLE _lines AS SELECT idx, line FROM _line_table")
             con.execute(
                 f"""INSERT INTO {table}
                 SELECT {', '.join('r.' + f'"{c}"' for c in columns)}, ?, l.line, NULL, ?
@@ -399,7 +413,13 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         kind = shape.format
     elif path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
         kind = "jsonl"
-    if kind == "parquet":
+    if path.suffix.lower() in xlsx.SUFFIXES:
+        kind = "xlsx"
+    label = str(path)
+    if kind == "xlsx":
+        sheet, header = xlsx.header(path, shape, lambda key: shapes.where(shape, profile.path, key, profile.name))
+        label = f"{path} (sheet {sheet!r}, header row {shape.header_row})"
+    elif kind == "parquet":
         header = _parquet_header(path)
     elif kind == "jsonl":
         header = shapes.jsonl_header(path)
@@ -433,7 +453,7 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         for extra, key in (("_purchase_key", "grain.purchase_key"), ("_refund_marker", "refunds.marker_column")):
             if extra in extras and extra not in mapping:
                 raise InputFileError(
-                    f"{path} has no column {extras[extra]!r}, which {shapes.where(shape, profile.path, key, profile.name)} "
+                    f"{label} has no column {extras[extra]!r}, which {shapes.where(shape, profile.path, key, profile.name)} "
                     f"names" + (": without it the ticket rows cannot be summed into purchases" if extra == "_purchase_key" else ""),
                     hint=f"The file's columns are: {', '.join(header[:20])}. Fix the profile or re-export with that column.")
     if missing:
@@ -446,7 +466,7 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
         else:
             hint += " Check the profile: " + "; ".join(profile.where(c) for c in missing) + "."
         raise InputFileError(
-            f"{path} lacks required column(s) {', '.join(missing)}"
+            f"{label} lacks required column(s) {', '.join(missing)}"
             + ("" if profile.path is None else f" under profile {profile.name}"), hint=hint
         )
     return _Plan(path, kind, header, mapping, shape)
@@ -455,12 +475,16 @@ def _plan(path: Path, columns: Sequence[str], required: Sequence[str], profile: 
 def file_columns(path: Path, profile: Profile = CANONICAL) -> list[str]:
     """The column names of an input file read as ``profile`` says (InputFileError when it cannot be read).
 
-    CSV in the profile's dialect, Parquet, or JSON lines (dotted paths of the nested fields).
+    CSV in the profile's dialect, Parquet, JSON lines (dotted paths of the nested fields), or the
+    header row of the profile's sheet of an Excel workbook.
     """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path} does not exist", hint="Check the path.")
     suffix = path.suffix.lower()
+    shape = profile.shape
+    if suffix in xlsx.SUFFIXES or (shape.format == "xlsx" and suffix not in {".csv", ".txt", ".tsv"}):
+        return xlsx.header(path, shape, lambda key: shapes.where(shape, profile.path, key, profile.name))[1]
     if suffix in {".parquet", ".pq"} or (profile.shape.format == "parquet" and suffix != ".csv"):
         return _parquet_header(path)
     if suffix in {".jsonl", ".ndjson", ".json"} or (profile.shape.format == "jsonl" and suffix != ".csv"):

@@ -51,6 +51,8 @@ from warehouse.store import WarehouseStore
 KIND_ORDER = {"organizations": 0, "transactions": 1, "survey_questions": 2, "survey_responses": 3}
 #: Names in the inbox that are never loaded: markers, reports, and files still being copied.
 _SKIP_SUFFIXES = (".done", ".tmp", ".part", ".partial", ".crdownload")
+#: Names never loaded either: hidden files, and the lock file Excel keeps beside an open workbook.
+_SKIP_PREFIXES = (".", "~$")
 
 
 @dataclass
@@ -126,7 +128,7 @@ class Watcher:
         ready: list[tuple[int, int, str, Path]] = []
         for path in self.inbox.iterdir():
             name = path.name
-            if name.startswith(".") or name.lower().endswith(_SKIP_SUFFIXES) or not path.is_file():
+            if name.startswith(_SKIP_PREFIXES) or name.lower().endswith(_SKIP_SUFFIXES) or not path.is_file():
                 continue
             try:
                 st = path.stat()
