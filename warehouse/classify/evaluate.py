@@ -119,7 +119,9 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
     category_macro_f1}}) and
     ``type_confusion`` ({labels, matrix}: ``matrix[i][j]`` counts rows labelled ``labels[i]``
     predicted ``labels[j]``); ``without_org_type`` (type and category accuracy when the
-    organization's type is not given, overall and ``per_language``); ``type_calibration_error`` and
+    organization's type is not given, overall and ``per_language``); ``type_mean_confidence`` and
+    ``category_mean_confidence`` (the average stated confidence, to set beside the accuracy);
+    ``type_calibration_error`` and
     ``category_calibration_error`` (expected calibration error of the stated confidence, 10
     bins); ``at_threshold`` ({threshold, type: {precision, coverage}, category: {...}}: how
     right the labels at or above the confidence threshold are, and their share).
@@ -176,6 +178,8 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
                 for lang, ix in sorted(by_lang.items())
             },
         },
+        "type_mean_confidence": round(sum(conf_t) / len(conf_t), 4) if conf_t else 0.0,
+        "category_mean_confidence": round(sum(conf_c) / len(conf_c), 4) if conf_c else 0.0,
         "type_calibration_error": _calibration_error(conf_t, ok_t),
         "category_calibration_error": _calibration_error(conf_c, ok_c),
         "at_threshold": {"threshold": threshold, "type": _at_threshold(conf_t, ok_t, threshold),

@@ -44,10 +44,11 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from cid_graph.errors import CidGraphError
+from warehouse.classify.confidence import CATEGORY_COEF, TYPE_COEF, calibrated, features
 from warehouse.classify.labels import LabelledRow
 
 #: Bump when features, hyper-parameters or the corpus format change.
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
 #: Real titles from public Nordic programmes, labelled from the source (see SOURCES.md): training.
 CORPUS_REAL_PATH = Path(__file__).with_name("corpus_real.csv")
@@ -190,6 +191,9 @@ class EventClassifier:
         self.n_rows = n_rows
         self.version = MODEL_VERSION
         self.temperature = TEMPERATURE
+        #: Whether confidences are the calibrated chance of being right (False: the raw
+        #: marginal probabilities, which ``calibrate.py`` fits the calibration on).
+        self.calibrated = True
 
     @property
     def type_labels(self) -> tuple[str, ...]:
@@ -244,8 +248,7 @@ class EventClassifier:
         joint /= np.maximum(joint.sum(axis=(1, 2), keepdims=True), 1e-12)
         flat = joint.reshape(n, -1).argmax(axis=1)
         ti, ci = np.unravel_index(flat, self._pairs.shape)
-        type_conf = joint.sum(axis=2)[np.arange(n), ti]
-        cat_conf = joint.sum(axis=1)[np.arange(n), ci]
+        type_conf, cat_conf = self._confidences(joint, ti, ci, titles, venues, org_types)
         out = []
         for row in range(n):
             t_label, c_label = types[ti[row]], cats[ci[row]]
@@ -261,6 +264,51 @@ class EventClassifier:
                 c_label = c_label if known_c[row] is not None else "other"
             out.append(Prediction(t_label, t_conf, c_label, c_conf))
         return out
+
+    def confidence_inputs(self, titles: Sequence[str], org_types: Sequence[str | None],
+                          countries: Sequence[str | None],
+                          venues: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """The calibrator's inputs for the type and for the genre (``confidence.features``)."""
+        saved = self.calibrated
+        self.calibrated = True
+        self._capture: list[np.ndarray] = []
+        try:
+            self.predict(titles, org_types, countries, venues)
+            x_t, x_c = self._capture
+        finally:
+            self.calibrated = saved
+            del self._capture
+        return x_t, x_c
+
+    def _confidences(self, joint: np.ndarray, ti: np.ndarray, ci: np.ndarray,
+                     titles: Sequence[str], venues: Sequence[str | None],
+                     org_types: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """Each chosen label's confidence: its marginal probability, or with ``calibrated``
+        (the default) the chance it is right (:mod:`warehouse.classify.confidence`)."""
+        n = len(titles)
+        rows = np.arange(n)
+        p_t, p_c = joint.sum(axis=2), joint.sum(axis=1)
+        type_p, cat_p = p_t[rows, ti], p_c[rows, ci]
+        if not self.calibrated:
+            return type_p, cat_p
+        types = self.type_labels
+        kinds = [_keywords(t, v).split() for t, v in zip(titles, venues, strict=True)]
+        said = [{k[3:] for k in ks if k.startswith("kw_")} for ks in kinds]
+        agrees = np.array([types[ti[i]] in said[i] for i in range(n)], dtype=np.float64)
+        other = np.array([bool(said[i]) and types[ti[i]] not in said[i] for i in range(n)],
+                         dtype=np.float64)
+        org_known = np.array([bool(_norm(o)) for o in org_types], dtype=np.float64)
+        t_margin = type_p - _runner_up(p_t, ti)
+        c_margin = cat_p - _runner_up(p_c, ci)
+        dead = joint.reshape(n, -1).sum(axis=1) == 0.0
+        predicted = [types[i] for i in ti]
+        if hasattr(self, "_capture"):
+            self._capture += [features(type_p, t_margin, agrees, other, org_known, predicted),
+                              features(cat_p, c_margin, agrees, other, org_known, predicted)]
+        type_conf = calibrated(type_p, t_margin, agrees, other, org_known, predicted, TYPE_COEF)
+        cat_conf = calibrated(cat_p, c_margin, agrees, other, org_known, predicted, CATEGORY_COEF)
+        type_conf[dead], cat_conf[dead] = 0.0, 0.0
+        return type_conf, cat_conf
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` atomically (a pickle with its version and data hash)."""
@@ -308,6 +356,13 @@ def data_hash(rows: Sequence[LabelledRow]) -> str:
                              r.org_type, r.venue, r.source], ensure_ascii=False).encode())
         h.update(b"\n")
     return h.hexdigest()
+
+
+def _runner_up(p: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The second-highest probability of each row (the best one other than ``chosen``)."""
+    q = p.copy()
+    q[np.arange(len(chosen)), chosen] = -1.0
+    return np.maximum(q.max(axis=1), 0.0) if q.shape[1] > 1 else np.zeros(len(chosen))
 
 
 def _temper(p: np.ndarray, temperature: float) -> np.ndarray:

@@ -55,7 +55,13 @@ def test_the_rule() -> None:
     p = Prediction("concert", 0.9, "jazz", 0.8)
     assert decide(p, None, None, 0.5) == Decision("concert", "jazz", "model", 0.9, 0.8)
     assert decide(p, None, None, 0.95) == Decision("other", "other", "model_low_confidence", 0.9, 0.8)
-    assert decide(p, None, None, 0.85) == Decision("concert", "other", "model", 0.9, 0.8)
+    assert decide(p, None, None, 0.7) == Decision("concert", "jazz", "model", 0.9, 0.8)
+    assert decide(Prediction("concert", 0.9, "jazz", 0.45), None, None, 0.5) == \
+        Decision("concert", "other", "model", 0.9, 0.45)
+    # the genre's bar is the threshold capped at CATEGORY_THRESHOLD_CAP (0.6)
+    assert decide(p, None, None, 0.85) == Decision("concert", "jazz", "model", 0.9, 0.8)
+    assert decide(Prediction("concert", 0.9, "jazz", 0.55), None, None, 0.85) == \
+        Decision("concert", "other", "model", 0.9, 0.55)
     # the source's type is kept; the category is the model's, or other when unsure
     assert decide(Prediction("concert", 1.0, "jazz", 0.6), "concert", None, 0.5) == \
         Decision("concert", "jazz", "model", None, 0.6)
