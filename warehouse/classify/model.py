@@ -6,9 +6,12 @@ languages (``KEYWORDS``) and one-hot organization type and country feed two logi
 classifiers (one-vs-rest, trained by SGD), one for the event type and one for the category.
 They are trained on the template corpus (``corpus.csv``) and real programme titles
 (``corpus_real.csv``, weighted ``REAL_WEIGHT``); their probabilities are tempered
-(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles).
-The pair returned is the most probable *combination seen in training* (a football match is
-never ``jazz``), each label's confidence its marginal probability over those combinations.
+(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles), and
+the type's are multiplied by what an event's context says (``context.py``: weekday, hour, runs,
+prices), when it is given. The pair returned is the most probable *combination seen in
+training* (a football match is never ``jazz``); each label's confidence is the calibrated chance
+that it is right (``confidence.py``), or its marginal probability over those combinations with
+``calibrated = False``.
 
 Everything is CPU-only and deterministic: the same training rows give the same model, the same
 inputs give the same predictions. Nothing is downloaded; the default model is trained from the
