@@ -181,7 +181,7 @@ def main() -> int:
     for temp in TEMPERATURES:
         conf_t, ok_t, conf_c, ok_c = [], [], [], []
         for m in models.values():
-            m.temperature = temp
+            m.temperature, m.calibrated = temp, False  # the temperature acts on the raw probabilities
             rows = [r for r, mm in pairs if mm is m]
             preds = m.predict([r.title for r in rows], [r.org_type for r in rows],
                               [r.country for r in rows], [r.venue for r in rows])
