@@ -141,7 +141,8 @@ def event_inputs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> pa.T
     context of :mod:`warehouse.classify.context`: local weekday and hour of the start (no hour
     for a start at midnight, which is how a date without a time arrives), the dates of the same
     title at the organization and the weeks they span (over every event of the version, not only
-    those being labelled), the average paid per ticket (EUR) and the tickets per buyer.
+    those being labelled), the average paid per ticket (EUR) and the tickets per buyer (over its
+    buyers: rows with net tickets above zero, as the ``buyers`` view).
     """
     marks = ", ".join("?" for _ in sources)
     return con.sql(f"""
@@ -154,7 +155,7 @@ def event_inputs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> pa.T
         ), sales AS (
             SELECT event_sk, sum(amount_eur) / nullif(sum(tickets), 0) AS price_eur,
                    sum(tickets) / count(*) AS tickets_per_buyer
-            FROM buyer_rows WHERE event_sk IN (SELECT event_sk FROM todo)
+            FROM buyer_rows WHERE tickets > 0 AND event_sk IN (SELECT event_sk FROM todo)
             GROUP BY event_sk
         )
         SELECT e.event_sk, e.event_name, coalesce(o.org_type, '') AS org_type, e.country,
