@@ -259,11 +259,16 @@ def _cmd_classify_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     blind, at = report["without_org_type"], report["at_threshold"]
     print(f"without the organization's type: type accuracy {blind['type_accuracy']:.1%}, "
           f"category accuracy {blind['category_accuracy']:.1%}")
+    plain = report["without_context"]
+    print(f"without the event's start ({plain['rows_with_context']} titles have one): type accuracy "
+          f"{plain['type_accuracy']:.1%}, category accuracy {plain['category_accuracy']:.1%}")
+    print(f"stated confidence on average: type {report['type_mean_confidence']:.1%}, "
+          f"category {report['category_mean_confidence']:.1%}")
     print(f"calibration error (10 bins): type {report['type_calibration_error']:.1%}, "
           f"category {report['category_calibration_error']:.1%}")
     print(f"at the threshold {at['threshold']:g}: type labels {at['type']['precision']:.1%} right, covering "
-          f"{at['type']['coverage']:.1%} of titles; category {at['category']['precision']:.1%} right, covering "
-          f"{at['category']['coverage']:.1%}")
+          f"{at['type']['coverage']:.1%} of titles; category (at {at['category_threshold']:g}) "
+          f"{at['category']['precision']:.1%} right, covering {at['category']['coverage']:.1%}")
     for lang, numbers in sorted(report["per_language"].items()):
         print(f"  {lang:3} n={numbers.get('n', '')} " + " ".join(
             f"{k}={v:.1%}" for k, v in numbers.items() if isinstance(v, float)))

@@ -50,8 +50,9 @@ class Settings:
         "trained from the shipped corpus and the stored corrections when missing, in about a second."
     )
     classification_threshold: float = _setting(
-        0.5, "Confidence (0-1) the event classifier needs: a predicted type below it stays `other` "
-        "(classification_source model_low_confidence), a predicted category below it is `other`.",
+        0.8, "Confidence (0-1) the event classifier needs: a predicted type below it stays `other` "
+        "(classification_source model_low_confidence), a predicted category below it (or below 0.6) is "
+        "`other`. The confidence is the calibrated chance that the label is right.",
     )
     correction_delay_s: float = _setting(
         2.0, "Seconds the server collects event-label corrections before publishing them in one "
@@ -212,7 +213,7 @@ class Settings:
                               hint=f"Set {PREFIX}PRIVACY_DOMINANCE_P to e.g. 0.15.")
         if not 0 <= self.classification_threshold <= 1:
             raise ConfigError(f"classification_threshold is {self.classification_threshold}; it is a confidence",
-                              hint=f"Set {PREFIX}CLASSIFICATION_THRESHOLD between 0 and 1, e.g. 0.5.")
+                              hint=f"Set {PREFIX}CLASSIFICATION_THRESHOLD between 0 and 1, e.g. 0.8.")
         if self.correction_delay_s < 0 or self.correction_retry_s <= 0:
             raise ConfigError("correction_delay_s must be 0 or more and correction_retry_s more than 0",
                               hint=f"Set {PREFIX}CORRECTION_DELAY_S to e.g. 2 and {PREFIX}CORRECTION_RETRY_S to e.g. 10.")

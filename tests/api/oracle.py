@@ -24,9 +24,11 @@ Rules applied (docs/data-contract.md, DESIGN.md §1):
   by the oracle's own word lists); what the source does not give is predicted by the shipped
   classifier (trained here from the shipped corpus, so the oracle trusts the model as the
   definition of "predicted", nothing else of ingest) from the first title, the organization's
-  type and the country, and the oracle applies the documented threshold rule itself: a
-  predicted type under the threshold is ``other`` (``model_low_confidence``), a predicted
-  category under it is ``other``. ``classification_source`` follows from the same rule.
+  type, name and country and the event's context computed here from the raw rows (local weekday
+  and hour, the title's dates and weeks at the organization, EUR per ticket and tickets per
+  buyer), and the oracle applies the documented threshold rule itself: a predicted type under
+  the threshold is ``other`` (``model_low_confidence``), a predicted category under the
+  threshold (capped at 0.6) is ``other``. ``classification_source`` follows from the same rule.
   Comparisons that must not depend on the model filter on ``CLASSIFICATION_SOURCE = source``.
 """
 
@@ -94,8 +96,10 @@ EVENT_CATEGORY_WORDS = {
                              "dance", "opera", "documentary", "feature_film", "handball",
                              "other_sport", "history", "literature", "other")},
 }
-#: The documented default of Settings.classification_threshold.
-THRESHOLD = 0.5
+#: The documented default of Settings.classification_threshold, and the documented cap of the
+#: genre's threshold.
+THRESHOLD = 0.8
+CATEGORY_CAP = 0.6
 
 AGE_CASE = """
     CASE WHEN a IS NULL OR a < 0  THEN 'unknown'
@@ -271,6 +275,7 @@ class Oracle:
             )
             SELECT e.org_id, e.event_id, e.title, e.org_type, e.country,
                    CAST(timezone(e.tz, e.event_start_at) AS DATE) AS event_date,
+                   timezone(e.tz, e.event_start_at) AS start_local,
                    coalesce(pc.region, e.org_region) AS region,
                    v.code AS source_type, c.code AS source_category
             FROM e
@@ -314,24 +319,52 @@ class Oracle:
 
     def _classify(self) -> None:
         """``ev``: every event with its labels, by the rule in the module's docstring."""
+        from warehouse.classify.context import EventContext
         from warehouse.classify.model import train, training_rows
 
         rows = self.con.execute("""
-            SELECT org_id, event_id, title, org_type, country, source_type, source_category
-            FROM ev_raw WHERE source_type IS NULL OR source_category IS NULL
-            ORDER BY org_id, event_id""").fetchall()
+            WITH runs AS (
+                SELECT org_id, lower(trim(title)) AS k, count(*) AS dates,
+                       date_diff('day', min(event_date), max(event_date)) / 7.0 AS weeks
+                FROM ev_raw GROUP BY ALL
+            ), per_buyer AS (
+                SELECT t.org_id, t.event_id, sum(t.tickets) AS tickets,
+                       sum(t.amount / fx.units_per_eur) AS eur
+                FROM tx_ok t
+                JOIN fx ON fx.currency = t.currency AND fx.yr = year(timezone(t.tz, t.purchased_at))
+                GROUP BY t.org_id, t.event_id,
+                         CASE WHEN t.customer_id IS NULL THEN 'tx:' || t.transaction_id ELSE 'cu:' || t.customer_id END
+                HAVING sum(t.tickets) > 0
+            ), sales AS (
+                SELECT org_id, event_id, sum(eur) / sum(tickets) AS price, sum(tickets) / count(*) AS tpb
+                FROM per_buyer GROUP BY ALL
+            )
+            SELECT r.org_id, r.event_id, r.title, r.org_type, r.country, r.source_type, r.source_category,
+                   (SELECT arg_min(o.name, o.rowid) FROM raw_org o WHERE trim(o.org_id) = r.org_id) AS org_name,
+                   isodow(r.start_local),
+                   CASE WHEN hour(r.start_local) = 0 AND minute(r.start_local) = 0 THEN NULL
+                        ELSE hour(r.start_local) END,
+                   n.dates, n.weeks, s.price, s.tpb
+            FROM ev_raw r
+            JOIN runs n ON n.org_id = r.org_id AND n.k = lower(trim(r.title))
+            LEFT JOIN sales s ON s.org_id = r.org_id AND s.event_id = r.event_id
+            WHERE r.source_type IS NULL OR r.source_category IS NULL
+            ORDER BY r.org_id, r.event_id""").fetchall()
         labels: list[tuple[str, str, str, str, str]] = []
         if rows:
             model = train(training_rows())
+            contexts = [EventContext(weekday=r[8], hour=r[9], dates=r[10], weeks=r[11], price_eur=r[12],
+                                     tickets_per_buyer=r[13]) for r in rows]
             preds = model.predict([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows],
-                                  known_types=[r[5] for r in rows], known_categories=[r[6] for r in rows])
+                                  [r[7] for r in rows], known_types=[r[5] for r in rows],
+                                  known_categories=[r[6] for r in rows], contexts=contexts)
             for r, p in zip(rows, preds, strict=True):
                 known_type, known_category = r[5], r[6]
                 if known_type is None and p.event_type_confidence < THRESHOLD:
                     labels.append((r[0], r[1], "other", known_category or "other", "model_low_confidence"))
                     continue
                 etype = known_type or p.event_type
-                if known_category is None and p.event_category_confidence < THRESHOLD:
+                if known_category is None and p.event_category_confidence < min(THRESHOLD, CATEGORY_CAP):
                     source = "model" if known_type is None else "model_low_confidence"
                     labels.append((r[0], r[1], etype, "other", source))
                     continue

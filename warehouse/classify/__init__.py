@@ -17,7 +17,7 @@ The API the rest of CID Graph uses::
 
 from __future__ import annotations
 
-from warehouse.classify.apply import CONFIDENCE_THRESHOLD, Decision, decide
+from warehouse.classify.apply import CATEGORY_THRESHOLD_CAP, CONFIDENCE_THRESHOLD, Decision, decide
 from warehouse.classify.corrections import (
     Correction,
     CorrectionStore,
@@ -61,7 +61,7 @@ from warehouse.classify.versions import (
 )
 
 __all__ = [
-    "CATEGORY_LABELS", "CONFIDENCE_THRESHOLD", "CORPUS_PATH", "CORPUS_REAL_PATH", "HELDOUT_PATH", "MODEL_VERSION",
+    "CATEGORY_LABELS", "CATEGORY_THRESHOLD_CAP", "CONFIDENCE_THRESHOLD", "CORPUS_PATH", "CORPUS_REAL_PATH", "HELDOUT_PATH", "MODEL_VERSION",
     "PREDICTED_SOURCES", "SOURCES", "SOURCE_FEEDBACK", "SOURCE_LOW_CONFIDENCE", "SOURCE_MODEL",
     "SOURCE_SOURCE", "TYPE_LABELS", "ClassifierFileError", "Correction", "CorrectionStore",
     "Decision", "EventClassifier", "EventRef", "InvalidLabelError", "LabelledRow", "Labelling",

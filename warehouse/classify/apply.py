@@ -7,8 +7,9 @@ of its type or category):
 - a predicted type is used when its confidence reaches the threshold
   (``classification_source = 'model'``); below it the type is ``other`` and the event is
   ``model_low_confidence``;
-- a predicted category below the threshold is ``other`` (the event stays ``model`` when its
-  type was confidently predicted, else ``model_low_confidence``);
+- a predicted category below the threshold (capped at ``CATEGORY_THRESHOLD_CAP``) is ``other``
+  (the event stays ``model`` when its type was confidently predicted, else
+  ``model_low_confidence``);
 - ``classification_confidence`` is the predicted type's confidence and
   ``category_confidence`` the predicted category's (``NULL`` for a label the source gave).
 
@@ -33,13 +34,21 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
+from warehouse.classify.context import EventContext
 from warehouse.classify.corrections import Correction
 from warehouse.classify.labels import SOURCE_FEEDBACK, SOURCE_LOW_CONFIDENCE, SOURCE_MODEL
 from warehouse.classify.model import EventClassifier, Prediction
 
-#: Below this confidence a predicted label is ``other`` (see the module's rule); the setting
-#: ``classification_threshold`` overrides it.
-CONFIDENCE_THRESHOLD = 0.5
+#: Below this confidence a predicted type is ``other`` (see the module's rule); the setting
+#: ``classification_threshold`` overrides it. The confidence is the calibrated chance that the
+#: label is right (``confidence.py``); 0.8 is ``calibrate.py --fit-confidence``'s suggestion:
+#: out of fold no threshold makes the type labels 90 % right, 0.8 is the most precise one that
+#: still covers a third of the titles.
+CONFIDENCE_THRESHOLD = 0.8
+#: A predicted genre needs the threshold, but never more than this: a genre is right less
+#: often than a type, and out of fold its labels are no more precise above 0.6 (``calibrate.py
+#: --fit-confidence``), so a higher bar would only turn good genres into ``other``.
+CATEGORY_THRESHOLD_CAP = 0.6
 _BATCH = 4096  # events predicted at once (bounds the memory of the joint probabilities)
 
 
@@ -53,13 +62,14 @@ class Decision(NamedTuple):
 
 def decide(p: Prediction, known_type: str | None, known_category: str | None,
            threshold: float) -> Decision:
-    """The labels an event gets from a prediction and what its source said (the rule above)."""
+    """The labels an event gets from a prediction and what its source said (the rule above;
+    the genre's threshold is ``threshold`` capped at ``CATEGORY_THRESHOLD_CAP``)."""
     t_conf = None if known_type is not None else p.event_type_confidence
     c_conf = None if known_category is not None else p.event_category_confidence
     if t_conf is not None and t_conf < threshold:
         return Decision("other", known_category or "other", SOURCE_LOW_CONFIDENCE, t_conf, c_conf)
     event_type = known_type or p.event_type
-    if c_conf is not None and c_conf < threshold:
+    if c_conf is not None and c_conf < min(threshold, CATEGORY_THRESHOLD_CAP):
         source = SOURCE_MODEL if t_conf is not None else SOURCE_LOW_CONFIDENCE
         return Decision(event_type, "other", source, t_conf, c_conf)
     return Decision(event_type, known_category or p.event_category, SOURCE_MODEL, t_conf, c_conf)
@@ -77,18 +87,12 @@ def relabel_events(con: duckdb.DuckDBPyConnection, model: EventClassifier, thres
                    sources: Sequence[str]) -> Relabelled:
     """(Re)decide the labels of every event whose ``classification_source`` is in ``sources``.
 
-    Runs on a version being built (``events`` and ``organizations`` of ``con``); the inputs are
-    the title, the organization's type, the country and what the source said.
+    Runs on a version being built (``events``, ``organizations`` and ``buyer_rows`` of ``con``);
+    the inputs are those of :func:`event_inputs`.
     """
     if not sources:
         return Relabelled()
-    marks = ", ".join("?" for _ in sources)
-    data = con.sql(f"""
-        SELECT e.event_sk, e.event_name, coalesce(o.org_type, '') AS org_type, e.country,
-               e.source_event_type, e.source_event_category
-        FROM events e LEFT JOIN organizations o ON o.org_id = e.org_id
-        WHERE e.classification_source IN ({marks})
-        ORDER BY e.event_sk""", params=list(sources)).to_arrow_table()
+    data = event_inputs(con, sources)
     result = Relabelled(events=data.num_rows)
     if not data.num_rows:
         return result
@@ -96,13 +100,16 @@ def relabel_events(con: duckdb.DuckDBPyConnection, model: EventClassifier, thres
     titles = data.column("event_name").to_pylist()
     org_types = data.column("org_type").to_pylist()
     countries = data.column("country").to_pylist()
+    venues = data.column("venue_text").to_pylist()
     known_t = data.column("source_event_type").to_pylist()
     known_c = data.column("source_event_category").to_pylist()
+    contexts = _contexts(data)
     decisions: list[Decision] = []
     for start in range(0, len(sk), _BATCH):
         end = start + _BATCH
         preds = model.predict(titles[start:end], org_types[start:end], countries[start:end],
-                              known_types=known_t[start:end], known_categories=known_c[start:end])
+                              venues[start:end], known_types=known_t[start:end],
+                              known_categories=known_c[start:end], contexts=contexts[start:end])
         decisions += [decide(p, t, c, threshold)
                       for p, t, c in zip(preds, known_t[start:end], known_c[start:end], strict=True)]
     result.by_source.update(d.classification_source for d in decisions)
@@ -125,6 +132,50 @@ def relabel_events(con: duckdb.DuckDBPyConnection, model: EventClassifier, thres
     finally:
         con.unregister("_relabel")
     return result
+
+
+def event_inputs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> pa.Table:
+    """What the classifier is given for each event whose ``classification_source`` is in
+    ``sources``: the title, the organization's type, the country, what the source said, the
+    organization's name (in place of a venue's, which the contract does not carry), and the
+    context of :mod:`warehouse.classify.context`: local weekday and hour of the start (no hour
+    for a start at midnight, which is how a date without a time arrives), the dates of the same
+    title at the organization and the weeks they span (over every event of the version, not only
+    those being labelled), the average paid per ticket (EUR) and the tickets per buyer (over its
+    buyers: rows with net tickets above zero, as the ``buyers`` view).
+    """
+    marks = ", ".join("?" for _ in sources)
+    return con.sql(f"""
+        WITH todo AS (
+            SELECT * FROM events WHERE classification_source IN ({marks})
+        ), runs AS (
+            SELECT org_id, lower(trim(event_name)) AS title_key, count(*) AS dates,
+                   date_diff('day', min(event_date), max(event_date)) / 7.0 AS weeks
+            FROM events GROUP BY ALL
+        ), sales AS (
+            SELECT event_sk, sum(amount_eur) / nullif(sum(tickets), 0) AS price_eur,
+                   sum(tickets) / count(*) AS tickets_per_buyer
+            FROM buyer_rows WHERE tickets > 0 AND event_sk IN (SELECT event_sk FROM todo)
+            GROUP BY event_sk
+        )
+        SELECT e.event_sk, e.event_name, coalesce(o.org_type, '') AS org_type, e.country,
+               e.source_event_type, e.source_event_category, o.name AS venue_text,
+               isodow(e.event_start_local) AS weekday,
+               CASE WHEN hour(e.event_start_local) = 0 AND minute(e.event_start_local) = 0 THEN NULL
+                    ELSE hour(e.event_start_local) END AS hour,
+               r.dates, r.weeks, s.price_eur, s.tickets_per_buyer
+        FROM todo e
+        LEFT JOIN organizations o ON o.org_id = e.org_id
+        LEFT JOIN runs r ON r.org_id = e.org_id AND r.title_key = lower(trim(e.event_name))
+        LEFT JOIN sales s ON s.event_sk = e.event_sk
+        ORDER BY e.event_sk""", params=list(sources)).to_arrow_table()
+
+
+def _contexts(data: pa.Table) -> list[EventContext]:
+    columns = [data.column(name).to_pylist() for name in
+               ("weekday", "hour", "dates", "weeks", "price_eur", "tickets_per_buyer")]
+    return [EventContext(weekday=w, hour=h, dates=d, weeks=wk, price_eur=p, tickets_per_buyer=t)
+            for w, h, d, wk, p, t in zip(*columns, strict=True)]
 
 
 def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: Sequence[Correction]) -> int:

@@ -9,8 +9,12 @@ right the type labels at each threshold are and how many titles they cover::
 
     uv run --frozen --no-sync python -m warehouse.classify.calibrate
 
-``TEMPERATURE`` in ``model.py`` and ``CONFIDENCE_THRESHOLD`` in ``apply.py`` are set from its
-output by hand (the smallest threshold at which the type labels are at least 90 % right). With
+``TEMPERATURE`` in ``model.py`` is set from its output by hand. With ``--fit-confidence`` it fits
+the calibrator of ``confidence.py`` on the same out-of-fold predictions (its coefficients are
+written there by hand) and measures it with the calibrator itself fitted without the fold it is
+measured on; ``CONFIDENCE_THRESHOLD`` in ``apply.py`` is its ``suggested_threshold`` for the type
+(the smallest threshold at which the type labels are at least 90 % right, or when none is, the
+most precise one still covering a third of the titles). With
 ``--compare`` it instead reports, for each setting in ``CANDIDATES`` (module constants of
 ``model.py``), the out-of-fold type and category accuracy with and without the organization's
 type; the feature weights in ``model.py`` were chosen from that output. It never reads
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -86,8 +91,85 @@ def compare(corpus: list[LabelledRow], real: list[LabelledRow]) -> list[dict[str
     return out
 
 
+def _raw_oof(pairs: list[tuple[LabelledRow, EventClassifier]]) -> list[dict[str, Any]]:
+    """Per real row, twice (organization type given and not): the calibrator's inputs from the
+    uncalibrated model, and whether its type and genre were right."""
+    out: list[dict[str, Any]] = []
+    for m in {id(m): m for _, m in pairs}.values():
+        rows = [r for r, mm in pairs if mm is m]
+        for given in (True, False):
+            org = [r.org_type if given else None for r in rows]
+            args = ([r.title for r in rows], org, [r.country for r in rows], [r.venue for r in rows])
+            m.calibrated = False
+            raw = m.predict(*args)
+            m.calibrated = True
+            x_t, x_c = m.confidence_inputs(*args)
+            for k, (r, p) in enumerate(zip(rows, raw, strict=True)):
+                out.append({"source": r.source, "given": given, "x_t": x_t[k], "x_c": x_c[k],
+                            "ok_t": p.event_type == r.event_type,
+                            "ok_c": p.event_category == r.event_category})
+    return out
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(x, y.astype(int))
+    return (round(float(lr.intercept_[0]), 4), *(round(float(c), 4) for c in lr.coef_[0]))
+
+
+#: Below this share of titles a threshold is not worth its precision (``_suggest``).
+MIN_COVERAGE = 1 / 3
+
+
+def _suggest(at: dict[float, dict[str, float | None]]) -> float:
+    """The smallest threshold whose labels are at least 90 % right out of fold; when none is,
+    the one whose labels are the most often right while still covering ``MIN_COVERAGE``."""
+    ok = [th for th, v in sorted(at.items()) if (v["precision"] or 0) >= 0.9]
+    if ok:
+        return ok[0]
+    wide = [(v["precision"] or 0.0, -th, th) for th, v in at.items() if (v["coverage"] or 0) >= MIN_COVERAGE]
+    return max(wide)[2]
+
+
+def fit_confidence(corpus: list[LabelledRow], real: list[LabelledRow]) -> dict[str, Any]:
+    """The calibrator's coefficients (fitted on all out-of-fold rows) and, to judge them, its
+    figures when it is itself fitted without the fold it is measured on (folds by source)."""
+    oof = _raw_oof(out_of_fold(corpus, real))
+    report: dict[str, Any] = {"rows": len(oof)}
+    for key, label in (("t", "type"), ("c", "category")):
+        x = np.array([o[f"x_{key}"] for o in oof])
+        y = np.array([o[f"ok_{key}"] for o in oof])
+        report[f"{label}_coef"] = _fit_logistic(x, y)
+        sources = sorted({o["source"] for o in oof})
+        conf = np.zeros(len(oof))
+        for k in range(FOLDS):
+            held = np.array([sources.index(o["source"]) % FOLDS == k for o in oof])
+            coef = _fit_logistic(x[~held], y[~held])
+            z = coef[0] + x[held] @ np.asarray(coef[1:])
+            conf[held] = 1 / (1 + np.exp(-z))
+        given = np.array([o["given"] for o in oof])
+        at = {}
+        for th in THRESHOLDS + (0.9, 0.95):
+            kept = y[given & (conf >= th)]
+            at[th] = {"precision": round(float(kept.mean()), 3) if len(kept) else None,
+                      "coverage": round(len(kept) / int(given.sum()), 3)}
+        report[label] = {"suggested_threshold": _suggest(at),
+                         "accuracy": round(float(y[given].mean()), 3),
+                         "accuracy_without_org_type": round(float(y[~given].mean()), 3),
+                         "mean_confidence": round(float(conf[given].mean()), 3),
+                         "ece": _calibration_error(list(conf[given]), list(y[given])),
+                         "ece_without_org_type": _calibration_error(list(conf[~given]), list(y[~given])),
+                         "at_threshold": at}
+    return report
+
+
 def main() -> int:
     corpus, real = read_corpus(CORPUS_PATH), read_corpus(CORPUS_REAL_PATH)
+    if "--fit-confidence" in sys.argv[1:]:
+        json.dump(fit_confidence(corpus, real), sys.stdout, indent=1)
+        print()
+        return 0
     if "--compare" in sys.argv[1:]:
         json.dump(compare(corpus, real), sys.stdout, indent=1)
         print()
@@ -99,7 +181,7 @@ def main() -> int:
     for temp in TEMPERATURES:
         conf_t, ok_t, conf_c, ok_c = [], [], [], []
         for m in models.values():
-            m.temperature = temp
+            m.temperature, m.calibrated = temp, False  # the temperature acts on the raw probabilities
             rows = [r for r, mm in pairs if mm is m]
             preds = m.predict([r.title for r in rows], [r.org_type for r in rows],
                               [r.country for r in rows], [r.venue for r in rows])

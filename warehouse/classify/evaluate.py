@@ -1,7 +1,7 @@
 """Measuring a classifier on labelled titles: accuracy, macro-F1, per language, type confusion.
 
 A labelled file is a UTF-8 CSV with the columns ``title, language, country, venue, event_type,
-event_category`` (``org_type`` and ``source`` optional; extra columns ignored)::
+event_category`` (``org_type``, ``source`` and ``event_start`` optional; extra columns ignored)::
 
     rows = read_labelled(Path("warehouse/classify/heldout.csv"))
     report = evaluate(default_model(cache_dir), rows)
@@ -18,7 +18,8 @@ from typing import Any
 from sklearn.metrics import f1_score
 
 from cid_graph.errors import InputFileError
-from warehouse.classify.apply import CONFIDENCE_THRESHOLD
+from warehouse.classify.apply import CATEGORY_THRESHOLD_CAP, CONFIDENCE_THRESHOLD
+from warehouse.classify.context import EventContext
 from warehouse.classify.labels import CATEGORY_LABELS, TYPE_LABELS, LabelledRow
 from warehouse.classify.model import EventClassifier
 
@@ -70,7 +71,8 @@ def read_labelled(path: Path) -> list[LabelledRow]:
                     country=(rec.get("country") or "").strip().upper(),
                     org_type=(rec.get("org_type") or "").strip(),
                     venue=(rec.get("venue") or "").strip(),
-                    source=(rec.get("source") or "").strip() or "labelled"))
+                    source=(rec.get("source") or "").strip() or "labelled",
+                    event_start=(rec.get("event_start") or "").strip()))
         except UnicodeDecodeError as e:
             raise _error(path, None, "is not valid UTF-8", "Re-export it as UTF-8.") from e
         except csv.Error as e:
@@ -119,12 +121,18 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
     category_macro_f1}}) and
     ``type_confusion`` ({labels, matrix}: ``matrix[i][j]`` counts rows labelled ``labels[i]``
     predicted ``labels[j]``); ``without_org_type`` (type and category accuracy when the
-    organization's type is not given, overall and ``per_language``); ``type_calibration_error`` and
+    organization's type is not given, overall and ``per_language``); ``type_mean_confidence`` and
+    ``category_mean_confidence`` (the average stated confidence, to set beside the accuracy);
+    ``type_calibration_error`` and
     ``category_calibration_error`` (expected calibration error of the stated confidence, 10
     bins); ``at_threshold`` ({threshold, type: {precision, coverage}, category: {...}}: how
-    right the labels at or above the confidence threshold are, and their share).
+    right the labels at or above the confidence threshold are, and their share; the genre's at
+    ``category_threshold``, the threshold capped as labelling caps it).
     """
+    contexts = [EventContext.from_start(r.event_start) for r in rows]
     preds = model.predict([r.title for r in rows], [r.org_type for r in rows],
+                          [r.country for r in rows], [r.venue for r in rows], contexts=contexts)
+    plain = model.predict([r.title for r in rows], [r.org_type for r in rows],
                           [r.country for r in rows], [r.venue for r in rows])
     true_t = [r.event_type for r in rows]
     true_c = [r.event_category for r in rows]
@@ -135,7 +143,7 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
     conf_t = [float(p.event_type_confidence) for p in preds]
     conf_c = [float(p.event_category_confidence) for p in preds]
     blind = model.predict([r.title for r in rows], [None] * len(rows),
-                          [r.country for r in rows], [r.venue for r in rows])
+                          [r.country for r in rows], [r.venue for r in rows], contexts=contexts)
     by_lang: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_lang.setdefault(r.language or "unknown", []).append(i)
@@ -176,10 +184,18 @@ def evaluate(model: EventClassifier, rows: Sequence[LabelledRow], threshold: flo
                 for lang, ix in sorted(by_lang.items())
             },
         },
+        "without_context": {
+            "rows_with_context": sum(c != EventContext() for c in contexts),
+            "type_accuracy": round(_accuracy([(a, p.event_type) for a, p in zip(true_t, plain, strict=True)]), 4),
+            "category_accuracy": round(_accuracy([(a, p.event_category) for a, p in zip(true_c, plain, strict=True)]), 4),
+        },
+        "type_mean_confidence": round(sum(conf_t) / len(conf_t), 4) if conf_t else 0.0,
+        "category_mean_confidence": round(sum(conf_c) / len(conf_c), 4) if conf_c else 0.0,
         "type_calibration_error": _calibration_error(conf_t, ok_t),
         "category_calibration_error": _calibration_error(conf_c, ok_c),
         "at_threshold": {"threshold": threshold, "type": _at_threshold(conf_t, ok_t, threshold),
-                         "category": _at_threshold(conf_c, ok_c, threshold)},
+                         "category_threshold": min(threshold, CATEGORY_THRESHOLD_CAP),
+                         "category": _at_threshold(conf_c, ok_c, min(threshold, CATEGORY_THRESHOLD_CAP))},
         "model_version": model.version,
         "model_data_hash": model.data_hash,
     }

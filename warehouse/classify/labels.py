@@ -38,7 +38,8 @@ class LabelledRow:
     """One title with what is known about it and its labels.
 
     ``source`` says where the label came from: ``team`` (the shipped corpus), ``feedback`` (an
-    organization's correction), or the name of a public programme.
+    organization's correction), or the name of a public programme; ``event_start`` is an ISO
+    date or date-time when the labelled file gives one (evaluation only; no training file does).
     """
 
     title: str
@@ -49,3 +50,4 @@ class LabelledRow:
     org_type: str = ""
     venue: str = ""
     source: str = "team"
+    event_start: str = ""

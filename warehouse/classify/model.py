@@ -6,9 +6,12 @@ languages (``KEYWORDS``) and one-hot organization type and country feed two logi
 classifiers (one-vs-rest, trained by SGD), one for the event type and one for the category.
 They are trained on the template corpus (``corpus.csv``) and real programme titles
 (``corpus_real.csv``, weighted ``REAL_WEIGHT``); their probabilities are tempered
-(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles).
-The pair returned is the most probable *combination seen in training* (a football match is
-never ``jazz``), each label's confidence its marginal probability over those combinations.
+(``TEMPERATURE``, fitted by ``calibrate.py`` on out-of-fold predictions for the real titles), and
+the type's are multiplied by what an event's context says (``context.py``: weekday, hour, runs,
+prices), when it is given. The pair returned is the most probable *combination seen in
+training* (a football match is never ``jazz``); each label's confidence is the calibrated chance
+that it is right (``confidence.py``), or its marginal probability over those combinations with
+``calibrated = False``.
 
 Everything is CPU-only and deterministic: the same training rows give the same model, the same
 inputs give the same predictions. Nothing is downloaded; the default model is trained from the
@@ -44,10 +47,12 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from cid_graph.errors import CidGraphError
+from warehouse.classify.confidence import CATEGORY_COEF, TYPE_COEF, calibrated, features
+from warehouse.classify.context import EventContext, type_prior
 from warehouse.classify.labels import LabelledRow
 
 #: Bump when features, hyper-parameters or the corpus format change.
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 CORPUS_PATH = Path(__file__).with_name("corpus.csv")
 #: Real titles from public Nordic programmes, labelled from the source (see SOURCES.md): training.
 CORPUS_REAL_PATH = Path(__file__).with_name("corpus_real.csv")
@@ -102,7 +107,11 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                     "fjölskyld", "children", "kids", "family", "dukketeater", "sirkus", "cirkus"),
     "sports_event": ("kamp", "match", "ottelu", "leikur", "derby", "cup", "liiga", "ligaen"),
 }
-_KW_PATTERNS = {k: tuple(v) for k, v in KEYWORDS.items()}
+#: One pattern per kind: a long (or non-alphanumeric) stem anywhere, a short one at the start
+#: of a word (after a character that is neither a word character nor a dot).
+_KW_REGEX = {kind: re.compile("|".join(
+    re.escape(s) if len(s) >= 5 or not s.isalnum() else rf"(?<![\w.]){re.escape(s)}" for s in stems))
+    for kind, stems in KEYWORDS.items()}
 _ALPHA = 2e-5  # L2 strength
 _EPOCHS = 20
 
@@ -129,11 +138,7 @@ def _keywords(title: str, venue: str | None) -> str:
     """Shared tokens for the kinds of event the title and the venue name (``kw_play v_play``)."""
     out = []
     for prefix, text in (("kw", f" {_norm(title).casefold()} "), ("v", f" {_norm(venue).casefold()} ")):
-        words = [w for w in re.split(r"[^\w.]+", text) if w]
-        for kind, stems in _KW_PATTERNS.items():
-            if any(s in text if len(s) >= 5 or not s.isalnum() else any(w.startswith(s) for w in words)
-                   for s in stems):
-                out.append(f"{prefix}_{kind}")
+        out += [f"{prefix}_{kind}" for kind, pattern in _KW_REGEX.items() if pattern.search(text)]
     return " ".join(out) or "-"
 
 
@@ -165,14 +170,17 @@ class _Features:
                 [_keywords(t, v) for t, v in zip(titles, venues, strict=True)]),
         ], format="csr")
 
-    def transform(self, titles: list[str], venues: list[str], metas: list[str]) -> sp.csr_matrix:
+    def transform(self, titles: list[str], venues: list[str], metas: list[str],
+                  keywords: list[str] | None = None) -> sp.csr_matrix:
+        """The feature matrix of rows to predict (``keywords``: their ``_keywords``, when known)."""
+        if keywords is None:
+            keywords = [_keywords(t, v) for t, v in zip(titles, venues, strict=True)]
         return sp.hstack([
             self.title_chars.transform(titles),
             self.title_words.transform(titles),
             _VENUE_WEIGHT * self.venue_chars.transform([v or "-" for v in venues]),
             _META_WEIGHT * self.meta.transform(metas),
-            _KEYWORD_WEIGHT * self.keywords.transform(
-                [_keywords(t, v) for t, v in zip(titles, venues, strict=True)]),
+            _KEYWORD_WEIGHT * self.keywords.transform(keywords),
         ], format="csr")
 
 
@@ -190,6 +198,9 @@ class EventClassifier:
         self.n_rows = n_rows
         self.version = MODEL_VERSION
         self.temperature = TEMPERATURE
+        #: Whether confidences are the calibrated chance of being right (False: the raw
+        #: marginal probabilities, which ``calibrate.py`` fits the calibration on).
+        self.calibrated = True
 
     @property
     def type_labels(self) -> tuple[str, ...]:
@@ -203,11 +214,13 @@ class EventClassifier:
                 countries: Sequence[str | None] | None = None,
                 venues: Sequence[str | None] | None = None, *,
                 known_types: Sequence[str | None] | None = None,
-                known_categories: Sequence[str | None] | None = None) -> list[Prediction]:
+                known_categories: Sequence[str | None] | None = None,
+                contexts: Sequence[EventContext | None] | None = None) -> list[Prediction]:
         """Type and category, each with a confidence in [0, 1], for each title.
 
         The optional sequences run parallel to ``titles``; ``None`` (or an omitted sequence)
-        means not known. A known type or category (``known_types``/``known_categories``, from
+        means not known. ``contexts`` (weekday, hour, run, prices; :mod:`.context`) multiply
+        the type probabilities by the hand-set factors of :func:`.context.type_prior`. A known type or category (``known_types``/``known_categories``, from
         the ticketing system) is kept, with confidence 1.0, and the other label is the most
         probable one seen with it in training, with its conditional probability as confidence.
         """
@@ -219,11 +232,18 @@ class EventClassifier:
         venues = venues if venues is not None else [None] * n
         known_t = known_types if known_types is not None else [None] * n
         known_c = known_categories if known_categories is not None else [None] * n
-        if not len(org_types) == len(countries) == len(venues) == len(known_t) == len(known_c) == n:
-            raise ValueError("titles, org_types, countries, venues and known labels must have the same length")
-        x = self._features.transform([_norm(t) for t in titles], [_norm(v) for v in venues],
-                                     [_meta(o, c) for o, c in zip(org_types, countries, strict=True)])
+        if not len(org_types) == len(countries) == len(venues) == len(known_t) == len(known_c) == n \
+                or (contexts is not None and len(contexts) != n):
+            raise ValueError("titles, org_types, countries, venues, known labels and contexts must have the same length")
+        norm_titles, norm_venues = [_norm(t) for t in titles], [_norm(v) for v in venues]
+        keywords = [_keywords(t, v) for t, v in zip(norm_titles, norm_venues, strict=True)]
+        x = self._features.transform(norm_titles, norm_venues,
+                                     [_meta(o, c) for o, c in zip(org_types, countries, strict=True)],
+                                     keywords)
         p_type = _temper(self._type_model.predict_proba(x), self.temperature)
+        if contexts is not None:
+            p_type = p_type * type_prior(contexts, self.type_labels)
+            p_type /= np.maximum(p_type.sum(axis=1, keepdims=True), 1e-12)
         p_cat = _temper(self._category_model.predict_proba(x), self.temperature)
         joint = p_type[:, :, None] * p_cat[:, None, :] * self._pairs[None, :, :]
         types, cats = self.type_labels, self.category_labels
@@ -244,8 +264,7 @@ class EventClassifier:
         joint /= np.maximum(joint.sum(axis=(1, 2), keepdims=True), 1e-12)
         flat = joint.reshape(n, -1).argmax(axis=1)
         ti, ci = np.unravel_index(flat, self._pairs.shape)
-        type_conf = joint.sum(axis=2)[np.arange(n), ti]
-        cat_conf = joint.sum(axis=1)[np.arange(n), ci]
+        type_conf, cat_conf = self._confidences(joint, ti, ci, keywords, org_types)
         out = []
         for row in range(n):
             t_label, c_label = types[ti[row]], cats[ci[row]]
@@ -261,6 +280,50 @@ class EventClassifier:
                 c_label = c_label if known_c[row] is not None else "other"
             out.append(Prediction(t_label, t_conf, c_label, c_conf))
         return out
+
+    def confidence_inputs(self, titles: Sequence[str], org_types: Sequence[str | None],
+                          countries: Sequence[str | None],
+                          venues: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """The calibrator's inputs for the type and for the genre (``confidence.features``)."""
+        saved = self.calibrated
+        self.calibrated = True
+        self._capture: list[np.ndarray] = []
+        try:
+            self.predict(titles, org_types, countries, venues)
+            x_t, x_c = self._capture
+        finally:
+            self.calibrated = saved
+            del self._capture
+        return x_t, x_c
+
+    def _confidences(self, joint: np.ndarray, ti: np.ndarray, ci: np.ndarray,
+                     keywords: Sequence[str],
+                     org_types: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """Each chosen label's confidence: its marginal probability, or with ``calibrated``
+        (the default) the chance it is right (:mod:`warehouse.classify.confidence`)."""
+        n = len(keywords)
+        rows = np.arange(n)
+        p_t, p_c = joint.sum(axis=2), joint.sum(axis=1)
+        type_p, cat_p = p_t[rows, ti], p_c[rows, ci]
+        if not self.calibrated:
+            return type_p, cat_p
+        types = self.type_labels
+        said = [{k[3:] for k in ks.split() if k.startswith("kw_")} for ks in keywords]
+        agrees = np.array([types[ti[i]] in said[i] for i in range(n)], dtype=np.float64)
+        other = np.array([bool(said[i]) and types[ti[i]] not in said[i] for i in range(n)],
+                         dtype=np.float64)
+        org_known = np.array([bool(_norm(o)) for o in org_types], dtype=np.float64)
+        t_margin = type_p - _runner_up(p_t, ti)
+        c_margin = cat_p - _runner_up(p_c, ci)
+        dead = joint.reshape(n, -1).sum(axis=1) == 0.0
+        predicted = [types[i] for i in ti]
+        if hasattr(self, "_capture"):
+            self._capture += [features(type_p, t_margin, agrees, other, org_known, predicted),
+                              features(cat_p, c_margin, agrees, other, org_known, predicted)]
+        type_conf = calibrated(type_p, t_margin, agrees, other, org_known, predicted, TYPE_COEF)
+        cat_conf = calibrated(cat_p, c_margin, agrees, other, org_known, predicted, CATEGORY_COEF)
+        type_conf[dead], cat_conf[dead] = 0.0, 0.0
+        return type_conf, cat_conf
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` atomically (a pickle with its version and data hash)."""
@@ -308,6 +371,13 @@ def data_hash(rows: Sequence[LabelledRow]) -> str:
                              r.org_type, r.venue, r.source], ensure_ascii=False).encode())
         h.update(b"\n")
     return h.hexdigest()
+
+
+def _runner_up(p: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The second-highest probability of each row (the best one other than ``chosen``)."""
+    q = p.copy()
+    q[np.arange(len(chosen)), chosen] = -1.0
+    return np.maximum(q.max(axis=1), 0.0) if q.shape[1] > 1 else np.zeros(len(chosen))
 
 
 def _temper(p: np.ndarray, temperature: float) -> np.ndarray:

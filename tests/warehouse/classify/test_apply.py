@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from warehouse.classify.apply import (
+    CATEGORY_THRESHOLD_CAP,
     CONFIDENCE_THRESHOLD,
     Decision,
     apply_corrections,
@@ -55,7 +56,13 @@ def test_the_rule() -> None:
     p = Prediction("concert", 0.9, "jazz", 0.8)
     assert decide(p, None, None, 0.5) == Decision("concert", "jazz", "model", 0.9, 0.8)
     assert decide(p, None, None, 0.95) == Decision("other", "other", "model_low_confidence", 0.9, 0.8)
-    assert decide(p, None, None, 0.85) == Decision("concert", "other", "model", 0.9, 0.8)
+    assert decide(p, None, None, 0.7) == Decision("concert", "jazz", "model", 0.9, 0.8)
+    assert decide(Prediction("concert", 0.9, "jazz", 0.45), None, None, 0.5) == \
+        Decision("concert", "other", "model", 0.9, 0.45)
+    # the genre's bar is the threshold capped at CATEGORY_THRESHOLD_CAP (0.6)
+    assert decide(p, None, None, 0.85) == Decision("concert", "jazz", "model", 0.9, 0.8)
+    assert decide(Prediction("concert", 0.9, "jazz", 0.55), None, None, 0.85) == \
+        Decision("concert", "other", "model", 0.9, 0.55)
     # the source's type is kept; the category is the model's, or other when unsure
     assert decide(Prediction("concert", 1.0, "jazz", 0.6), "concert", None, 0.5) == \
         Decision("concert", "jazz", "model", None, 0.6)
@@ -73,8 +80,14 @@ def test_relabel_events(corpus_model: EventClassifier) -> None:
     got = _labels(con)
     assert got[2][:3] == ("play", "drama", "model") and got[2][3] >= CONFIDENCE_THRESHOLD
     assert got[3][:3] == ("sports_event", "football", "model")
-    # what the source said stays, with no confidence; the rest is predicted given it
-    assert got[4][0] == "sports_event" and got[4][1] == "football" and got[4][3] is None
+    # what the source said stays, with no confidence; the rest is predicted given it (and is
+    # `other` when its calibrated confidence is under the genre's bar)
+    bar = min(CONFIDENCE_THRESHOLD, CATEGORY_THRESHOLD_CAP)
+    assert got[4][0] == "sports_event" and got[4][3] is None and got[4][4] is not None
+    assert got[4][1] == ("football" if got[4][4] >= bar else "other")
+    every = _warehouse()
+    relabel_events(every, corpus_model, 0.0, ("pending",))
+    assert _labels(every)[4][:2] == ("sports_event", "football")
     assert got[5][1] == "jazz" and got[5][4] is None and got[5][0] == "concert"
     assert all(v[0] != "unclassified" and v[1] != "unclassified" for v in got.values())
     # only the named sources are touched

@@ -9,6 +9,7 @@ from typing import Any, cast
 import pytest
 
 from cid_graph.errors import InputFileError
+from warehouse.classify.apply import CATEGORY_THRESHOLD_CAP
 from warehouse.classify.evaluate import evaluate, read_labelled
 from warehouse.classify.labels import LabelledRow
 from warehouse.classify.model import EventClassifier, Prediction
@@ -23,7 +24,7 @@ class _Fixed:
     def __init__(self, answers: dict[str, tuple[str, str]]) -> None:
         self.answers = answers
 
-    def predict(self, titles: Sequence[str], *_: Any) -> list[Prediction]:
+    def predict(self, titles: Sequence[str], *_: Any, **__: Any) -> list[Prediction]:
         return [Prediction(self.answers[t][0], 0.9, self.answers[t][1], 0.8) for t in titles]
 
 
@@ -125,7 +126,7 @@ def test_evaluate_reports_blind_accuracy_calibration_and_the_threshold() -> None
 
     class _ByOrgType(_Fixed):
         def predict(self, titles: Sequence[str], org_types: Sequence[str | None] | None = None,
-                    *_: Any) -> list[Prediction]:
+                    *_: Any, **__: Any) -> list[Prediction]:
             out = super().predict(titles)
             if org_types is not None and all(o is None for o in org_types):  # blind: every type wrong
                 return [Prediction("festival", 0.3, p.event_category, 0.8) for p in out]
@@ -142,4 +143,12 @@ def test_evaluate_reports_blind_accuracy_calibration_and_the_threshold() -> None
     assert report["type_calibration_error"] == 0.15
     assert report["category_calibration_error"] == 0.05
     assert report["at_threshold"] == {"threshold": 0.85, "type": {"precision": 0.75, "coverage": 1.0},
-                                      "category": {"precision": 0.0, "coverage": 0.0}}
+                                      "category_threshold": 0.6,
+                                      "category": {"precision": 0.75, "coverage": 1.0}}
+    assert report["at_threshold"]["category_threshold"] == min(0.85, CATEGORY_THRESHOLD_CAP)
+    # above the genre's cap the genre's bar is that cap; below it, the threshold itself
+    low = evaluate(cast(EventClassifier, _ByOrgType(ANSWERS)), rows, threshold=0.95)["at_threshold"]
+    assert low["type"] == {"precision": 0.0, "coverage": 0.0} and low["category"]["coverage"] == 1.0
+    high = evaluate(cast(EventClassifier, _ByOrgType(ANSWERS)), rows, threshold=0.5)["at_threshold"]
+    assert high["category_threshold"] == 0.5
+    assert report["type_mean_confidence"] == 0.9 and report["category_mean_confidence"] == 0.8

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from warehouse.classify import (
+    CATEGORY_THRESHOLD_CAP,
     CONFIDENCE_THRESHOLD,
     SOURCES,
     CorrectionStore,
@@ -83,7 +84,8 @@ def test_ingest_labels_every_event(wh: WarehouseStore) -> None:
             assert (etype, ecat, t_conf, c_conf) == (s_type, s_cat, None, None)
         elif source == "model":  # what was predicted reached the threshold, or is `other`
             assert s_type is not None or t_conf >= CONFIDENCE_THRESHOLD
-            assert c_conf is None or c_conf >= CONFIDENCE_THRESHOLD or ecat == "other"
+            assert c_conf is None or c_conf >= min(CONFIDENCE_THRESHOLD, CATEGORY_THRESHOLD_CAP) \
+                or ecat == "other"
         else:
             assert source == "model_low_confidence" and (etype == "other" or ecat == "other")
     meta = _meta(wh)
