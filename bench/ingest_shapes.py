@@ -228,9 +228,10 @@ def section(report: dict[str, Any]) -> str:
     measured_full = {r["shape"] for r in report["full"]["results"] if "error" not in r}
     missing = [s for s in SHAPES if s not in measured_full]
     if missing:
-        lines += [f"Not measured on the whole network: {', '.join(missing)}. A sheet holds at most 1,048,576 rows, "
-                  "so the whole network is a dozen workbooks, and openpyxl reads a workbook cell by cell in Python; "
-                  "the one-year run is the Excel number.", ""]
+        why = ("; a sheet holds at most 1,048,576 rows, so the whole network is a dozen workbooks, and openpyxl "
+               "reads a workbook cell by cell in Python: the one-year run is the Excel number"
+               if any(s.endswith("xlsx") for s in missing) else "")
+        lines += [f"Not measured on the whole network: {', '.join(missing)} (run them with --full{why}).", ""]
     lines.append(MARK_END)
     return "\n".join(lines)
 
