@@ -34,6 +34,8 @@ def test_evaluate_bad_file(tmp_path):
 def test_evaluate_text_names_blind_accuracy_calibration_and_the_threshold(tmp_path):
     proc = _run(tmp_path, "--labelled", str(HELDOUT))
     assert proc.returncode == 0, proc.stderr
+    from cid_graph.settings import Settings
+    threshold = Settings.load(env={}, dotenv=None).classification_threshold  # the configured one, not a copy
     for phrase in ("without the organization's type: type accuracy", "calibration error (10 bins)",
-                   "at the threshold 0.5: type labels"):
+                   f"at the threshold {threshold:g}: type labels"):
         assert phrase in proc.stdout, proc.stdout
