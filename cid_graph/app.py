@@ -378,7 +378,7 @@ def create_app(settings: Settings) -> Starlette:
 
     routes: list[BaseRoute] = [
         Route("/graphql", AuthedGraphQL(state)),
-        Route("/report.pdf", ReportEndpoint(state, run_graphql)),
+        Route("/report.pdf", ReportEndpoint(state, run_graphql, settings.report_timeout_s)),
         Route("/healthz", healthz),
         Route("/demo/tokens", demo_tokens),
         Route("/graphiql", graphiql),

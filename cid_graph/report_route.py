@@ -3,7 +3,7 @@
 The same bearer token as ``/graphql`` (a bad one is a 401); every number is asked through the
 same schema and privacy layer, as that caller (``run_graphql``, given by the app). Bounded: one
 report is printed at a time (another request meanwhile gets a 503 ``BUSY`` with Retry-After) and
-each has a time limit (a 504 past it). Without chromium the answer is a 503 ``BROWSER_MISSING``
+each has a time limit (``report_timeout_s``; a 504 past it). Without chromium the answer is a 503 ``BROWSER_MISSING``
 whose hint says how to install it.
 
 Query parameters: ``from`` and ``to`` (ISO dates; both or neither, neither = all data),
@@ -30,7 +30,6 @@ from cid_graph.report import LANGS, Period, build_pdf
 from cid_graph.report.data import PEER_GROUPS, raise_errors
 
 RunGraphQL = Callable[[Principal, str, dict[str, Any], str], Coroutine[Any, Any, dict[str, Any]]]
-REPORT_TIMEOUT_S = 120.0
 
 
 def _error(exc: CidGraphError) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def _period(request: Request) -> Period:
 class ReportEndpoint:
     """The ASGI endpoint; ``state`` is the app's (``access``, ``services``), filled by its lifespan."""
 
-    def __init__(self, state: dict[str, Any], run_graphql: RunGraphQL, timeout_s: float = REPORT_TIMEOUT_S) -> None:
+    def __init__(self, state: dict[str, Any], run_graphql: RunGraphQL, timeout_s: float) -> None:
         self.state = state
         self.run_graphql = run_graphql
         self.timeout_s = timeout_s

@@ -83,6 +83,10 @@ class Settings:
     request_timeout_s: float = _setting(
         30.0, "Time budget of one GraphQL request (all its warehouse queries together), in seconds."
     )
+    report_timeout_s: float = _setting(
+        120.0, "Time limit of one printable report from the dashboard (`GET /report.pdf`) in seconds; past it "
+        "the answer is a 504. The server prints one report at a time.",
+    )
     max_result_cells: int = _setting(
         20000, "Most metric values (rows x metrics) one insights answer may hold; more rows are cut off and the result says truncated."
     )
@@ -217,6 +221,9 @@ class Settings:
         if self.correction_delay_s < 0 or self.correction_retry_s <= 0:
             raise ConfigError("correction_delay_s must be 0 or more and correction_retry_s more than 0",
                               hint=f"Set {PREFIX}CORRECTION_DELAY_S to e.g. 2 and {PREFIX}CORRECTION_RETRY_S to e.g. 10.")
+        if self.report_timeout_s <= 0:
+            raise ConfigError(f"report_timeout_s is {self.report_timeout_s}; a report needs time to print",
+                              hint=f"Set {PREFIX}REPORT_TIMEOUT_S to e.g. 120.")
         if self.max_running_requests < 1 or self.max_queued_requests < 0 or self.queue_timeout_s <= 0:
             raise ConfigError("max_running_requests must be 1 or more, max_queued_requests 0 or more and "
                               "queue_timeout_s above 0",

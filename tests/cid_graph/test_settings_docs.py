@@ -30,6 +30,7 @@ def test_precedence_env_then_dotenv_then_default(tmp_path):
     ({"CID_GRAPH_PRIVACY_K": "4"}, "never allows k below 5"),
     ({"CID_GRAPH_PORT": "eighty"}, "not a int"),
     ({"CID_GRAPH_PRIVACY_ROUNDING_BASE": "1"}, "at least 3"),
+    ({"CID_GRAPH_REPORT_TIMEOUT_S": "0"}, "needs time to print"),
 ])
 def test_bad_settings_fail_clearly(env, message):
     with pytest.raises(ConfigError) as info:
