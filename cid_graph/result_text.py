@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 _SHORT = {"BELOW_THRESHOLD": "<k", "POPULATION_BELOW_THRESHOLD": "pop<k",
-          "TOO_FEW_ORGANIZATIONS": "few-orgs", "DOMINANCE": "dominance"}
+          "TOO_FEW_ORGANIZATIONS": "few-orgs", "DOMINANCE": "dominance",
+          "COMPLEMENTARY": "complement"}
 
 
 def _number(value: float | None, fmt: str | None) -> str:

@@ -23,6 +23,7 @@ from metrics.compiler import CompiledQuery
 from metrics.compiler.plan import plan_query
 from metrics.query import Query
 from resolvers.privacy.cells import BUYER_ROWS, CellView
+from resolvers.privacy.complement import suppress_complements
 from resolvers.privacy.constrain import Constrained
 from resolvers.privacy.fill import fill_empty_cells
 from resolvers.privacy.params import PrivacyParams
@@ -127,6 +128,7 @@ def run_protected(ex: Executor, constrained: Constrained, query: Query, pooled: 
         reason = (Reason.POPULATION if result.population < params.k
                   else Reason.FEW_ORGS if constrained.scope == "network" else Reason.BELOW)
         result.rows = fill_empty_cells(catalog, constrained, result.rows, metrics, reason)
+    suppress_complements(constrained.query, result.rows, protected)
     if any(catalog.metric(m).uses_population for m in metrics):
         population = getattr(ex, "population", None)
         apply_population(catalog, constrained.query, result.rows, result.totals,

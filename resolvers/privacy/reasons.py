@@ -22,6 +22,7 @@ class Reason(StrEnum):
     POPULATION = "POPULATION_BELOW_THRESHOLD"  # the query's population does, or the guard emptied it
     FEW_ORGS = "TOO_FEW_ORGANIZATIONS"  # a pooled cell or population of fewer than min_orgs (P5)
     DOMINANCE = "DOMINANCE"  # one organization (or a coalition) could estimate another's figure (P5)
+    COMPLEMENT = "COMPLEMENTARY"  # hidden so that a margin minus the shown cells isolates no hidden one
 
 
 REASONS: tuple[Reason, ...] = tuple(Reason)
