@@ -12,7 +12,8 @@ through the in-process API, the same schema and privacy layer as ``/graphql``:
   country), and as every member (OWN, with the SAME_ORG_TYPE benchmark; comparisons counted
   apart), each over all time and over the dashboard's default last 12 months.
 
-Prints Markdown tables; writes nothing.
+Prints Markdown tables. The tokens it issues (one partner, one per member, a day each) are
+revoked before it ends, so it leaves the warehouse's access list as it found it.
 """
 
 from __future__ import annotations
@@ -50,9 +51,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--today", default=None, help="the dashboard's today (default: the real one)")
     args = parser.parse_args(argv)
     api = LocalApi(Settings.load(env={}, dotenv=None, warehouse=args.warehouse))
+    issued: list[str] = []
+    try:
+        _run(api, args, issued)
+    finally:
+        for token_id in issued:
+            api.access.revoke(token_id)
+        api.close()
+
+
+def _run(api: LocalApi, args: argparse.Namespace, issued: list[str]) -> None:
+    partner, principal = api.access.create_token(None, "partner", ttl_days=1, label="bench voice")
+    issued.append(principal.token_id)
     tab = (QUERIES / "voice_tab.graphql").read_text(encoding="utf-8")
     answers = (QUERIES / "voice_answers.graphql").read_text(encoding="utf-8")
-    partner, _ = api.access.create_token(None, "partner", ttl_days=1, label="bench voice")
     con = api.engine
     orgs = [r["org_id"] for r in con.execute("SELECT org_id FROM organizations ORDER BY org_id").to_pylist()]
     countries = [r["country"] for r in con.execute(
@@ -82,13 +94,14 @@ def main(argv: list[str] | None = None) -> None:
     for label, time_range in periods.items():
         for country in [None, *countries]:
             filters = [{"dimension": "COUNTRY", "op": "IN", "values": [country]}] if country else None
-            variables = {"scope": "NETWORK", "timeRange": time_range, "filters": filters}
+            variables: dict[str, Any] = {"scope": "NETWORK", "timeRange": time_range, "filters": filters}
             _cells(api.execute(tab, variables, partner), tally, f"NETWORK {label}")
             _cells(api.execute(answers, {**variables, "filters": [*(filters or []), {
                 "dimension": "QUESTION_KIND", "op": "IN", "values": ["choice"]}]}, partner),
                 tally, f"NETWORK answers {label}")
         for org in orgs:
-            member, _ = api.access.create_token(org, "member", ttl_days=1, label="bench voice")
+            member, principal = api.access.create_token(org, "member", ttl_days=1, label="bench voice")
+            issued.append(principal.token_id)
             variables = {"scope": "OWN", "timeRange": time_range, "own": True,
                          "compare": [{"kind": "BENCHMARK", "peerGroup": "SAME_ORG_TYPE"}]}
             body = api.execute(tab, variables, member)
@@ -109,7 +122,6 @@ def main(argv: list[str] | None = None) -> None:
         if tally[f"{key} comparisons"]:
             n, s = tally[f"{key} comparisons"], tally[f"{key} comparisons suppressed"]
             print(f"| {key} (benchmark comparisons) | {n:,} | {s:,} | {s / max(n, 1):.1%} |")
-    api.close()
 
 
 if __name__ == "__main__":
