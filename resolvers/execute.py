@@ -52,7 +52,8 @@ def compile_for(services: Services, query: Query, pooled: bool, opened: Any,
             compiled = compile_query(catalog, replace(query, extra_group_by=("organization",), limit=None),
                                      dialect, rollups=rollups, ordered=False)
             select = pooled_select(compiled, catalog, services.settings.row_cap,
-                                   services.settings.privacy_rounding_base, summary=summary)
+                                   services.settings.privacy_rounding_base, summary=summary,
+                                   dialect=dialect)
             return compiled, render(select, dialect)
         compiled = compile_query(catalog, query, dialect, rollups=rollups)
         return compiled, compiled.sql

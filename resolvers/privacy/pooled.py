@@ -40,10 +40,16 @@ _SUMMABLE_DISTINCT = {"event_sk", "org_id"}
 
 
 def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base: int = 5,
-                  summary: bool = False) -> exp.Select:
+                  summary: bool = False, dialect: str = "duckdb") -> exp.Select:
     """The pooled query. ``summary``: only what the organization rules judge (buyer rows,
     organizations, the three largest organizations' rows), no published measures (the guard's
-    probes: no noise factors joined, nothing rounded)."""
+    probes: no noise factors joined, nothing rounded).
+
+    Three levels: the compiled query per organization (``per_org``); each organization's row
+    with its scaled values and cell keys computed once (``scaled``: ``s_<measure>`` the value
+    times the organization's factor, rounded for counts, ``k_<measure>`` the key's draw); the
+    cells, adding up the organizations' protected contributions. The largest contributions are
+    a list aggregate on DuckDB (``MAX(x, 3)``) and row numbers elsewhere."""
     inner = compiled.expression
     if inner.args.get("order") or inner.args.get("limit"):  # compiled unordered for pooling, it needs no copy
         inner = inner.copy()
@@ -56,17 +62,19 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
     for name in DOMINANCE_MEASURES:
         if name in compiled.measure_columns and not summary:
             checks[name] = compiled.measure_columns[name]
-    ranked = exp.select(exp.Star()).from_(inner.subquery("per_org", copy=False), copy=False)
-    for check, col in checks.items():
-        window = exp.Window(
-            this=exp.RowNumber(),
-            partition_by=[exp.column(d) for d in dims] or None,
-            order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
-        )
-        ranked = ranked.select(exp.alias_(window, f"r_{check}", copy=False), copy=False)
+    listed = dialect == "duckdb"
+    scaled = exp.select(exp.Star()).from_(inner.subquery("per_org", copy=False), copy=False)
+    if not listed:
+        for check, col in checks.items():
+            window = exp.Window(
+                this=exp.RowNumber(),
+                partition_by=[exp.column(d) for d in dims] or None,
+                order=exp.Order(expressions=[exp.Ordered(this=exp.column(col), desc=True)]),
+            )
+            scaled = scaled.select(exp.alias_(window, f"r_{check}", copy=False), copy=False)
     org_col = _organization_column(compiled)
     if summary:
-        return _summary(ranked, dims, checks, compiled.row_count_column, row_cap)
+        return _summary(scaled, dims, checks, compiled.row_count_column, row_cap, listed)
     slots: dict[str, int] = {}
     for measure in compiled.measure_columns:
         m = catalog.measure(measure)
@@ -78,30 +86,36 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
                 raise QueryError(f"measure {measure} has no noise_slot", code="INTERNAL",
                                  hint="This is a bug in the semantic model; run `cid-graph check`.")
             slots[measure] = m.noise_slot
-    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
-             .from_(ranked.subquery("ranked", copy=False), copy=False))
     if slots:
-        outer = outer.join(_factors(sorted(set(slots.values()))).subquery("nf", copy=False),
-                           on=exp.EQ(this=exp.column("org_id", "nf"), expression=exp.column(org_col, "ranked")),
-                           copy=False)
+        scaled = scaled.join(_factors(sorted(set(slots.values()))).subquery("nf", copy=False),
+                             on=exp.EQ(this=exp.column("org_id", "nf"), expression=exp.column(org_col, "per_org")),
+                             copy=False)
+    outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
+             .from_(scaled.subquery("ranked", copy=False), copy=False))
+    row_key = exp.column(compiled.cell_key_columns[catalog.row_measure]) if slots else None
     for measure, alias in compiled.measure_columns.items():
         m = catalog.measure(measure)
         agg: exp.Expression
         factor = exp.column(f"f{slots[measure]}", "nf") if measure in slots else None
+        times = exp.Mul(this=exp.column(alias), expression=factor) if factor is not None else None
+        s_col, k_col = f"s_{alias}", f"k_{alias}"
         if m.agg == "max":
             agg = exp.Max(this=exp.column(alias))
         elif m.agg == "count":
-            assert factor is not None
-            agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
-                                        exp.column(compiled.cell_key_columns[measure]), base))
-        elif factor is not None and m.agg == "count_distinct":  # events: like a count, own rounding draw
-            agg = exp.Sum(this=_rounded(exp.Mul(this=exp.column(alias), expression=factor),
-                                        _redraw(exp.column(compiled.cell_key_columns[catalog.row_measure])), base))
+            assert times is not None
+            scaled = _add(scaled, exp.Cast(this=exp.Round(this=times), to=_bigint()), s_col)
+            scaled = _add(scaled, _key(exp.column(compiled.cell_key_columns[measure])), k_col)
+            agg = exp.Sum(this=_rounded_drawn(exp.column(s_col), exp.column(k_col), base))
+        elif times is not None and m.agg == "count_distinct":  # events: like a count, own rounding draw
+            assert row_key is not None
+            scaled = _add(scaled, exp.Cast(this=exp.Round(this=times), to=_bigint()), s_col)
+            scaled = _add(scaled, _redraw(row_key.copy()), k_col)
+            agg = exp.Sum(this=_rounded_drawn(exp.column(s_col), exp.column(k_col), base))
         elif m.agg == "sum":
-            assert factor is not None
-            noise = _sum_noise(exp.column(compiled.cell_key_columns[catalog.row_measure]),
-                               exp.column(compiled.max_columns[measure]))
-            agg = exp.Sum(this=exp.Add(this=exp.Mul(this=exp.column(alias), expression=factor), expression=noise))
+            assert times is not None and row_key is not None
+            noise = _sum_noise(row_key.copy(), exp.column(compiled.max_columns[measure]))
+            scaled = _add(scaled, exp.Add(this=times, expression=noise), s_col)
+            agg = exp.Sum(this=exp.column(s_col))
         else:
             agg = exp.Sum(this=exp.column(alias))
         outer = outer.select(exp.alias_(agg, alias, copy=False), copy=False)
@@ -115,31 +129,43 @@ def pooled_select(compiled: CompiledQuery, catalog: Catalog, row_cap: int, base:
     for col in compiled.privacy_columns:
         agg = exp.Max(this=exp.column(col)) if col.startswith("p_max_") else exp.Sum(this=exp.column(col))
         outer = outer.select(exp.alias_(agg, col, copy=False), copy=False)
-    outer = _org_columns(outer, checks)
+    outer = _org_columns(outer, checks, listed)
     if dims:
         outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
     return outer.limit(row_cap + 1, copy=False)
 
 
-def _summary(ranked: exp.Select, dims: list[str], checks: dict[str, str], rows: str, row_cap: int) -> exp.Select:
+def _add(select: exp.Select, value: exp.Expression, name: str) -> exp.Select:
+    return select.select(exp.alias_(value, name, copy=False), copy=False)
+
+
+def _summary(ranked: exp.Select, dims: list[str], checks: dict[str, str], rows: str, row_cap: int,
+             listed: bool) -> exp.Select:
     outer = (exp.select(*[exp.column(d, "ranked") for d in dims])
              .from_(ranked.subquery("ranked", copy=False), copy=False)
              .select(exp.alias_(exp.Sum(this=exp.column(rows)), rows, copy=False), copy=False))
-    outer = _org_columns(outer, checks)
+    outer = _org_columns(outer, checks, listed)
     if dims:
         outer = outer.group_by(*[exp.column(d, "ranked") for d in dims], copy=False)
     return outer.limit(row_cap + 1, copy=False)
 
 
-def _org_columns(outer: exp.Select, checks: dict[str, str]) -> exp.Select:
-    """How many organizations contribute, and the three largest contributions of each check."""
+def _org_columns(outer: exp.Select, checks: dict[str, str], listed: bool) -> exp.Select:
+    """How many organizations contribute, and the three largest contributions of each check:
+    the second and third from the list of the three largest (``listed``: DuckDB's ``MAX(x, 3)``,
+    which counts equal values apart as row numbers do) or from the row numbers ``r_<check>``."""
     outer = outer.select(exp.alias_(exp.Count(this=exp.Star()), ORGS, copy=False), copy=False)
     for check, col in checks.items():
         outer = outer.select(exp.alias_(exp.Max(this=exp.column(col)), top_column(check, 1), copy=False), copy=False)
         for rank in (2, 3):
-            nth = exp.Max(this=exp.If(
-                this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(rank)),
-                true=exp.column(col), false=exp.Null()))
+            nth: exp.Expression
+            if listed:
+                top3 = exp.Anonymous(this="MAX", expressions=[exp.column(col), exp.Literal.number(3)])
+                nth = exp.Anonymous(this="LIST_EXTRACT", expressions=[top3, exp.Literal.number(rank)])
+            else:
+                nth = exp.Max(this=exp.If(
+                    this=exp.EQ(this=exp.column(f"r_{check}"), expression=exp.Literal.number(rank)),
+                    true=exp.column(col), false=exp.Null()))
             outer = outer.select(exp.alias_(nth, top_column(check, rank), copy=False), copy=False)
     return outer
 
@@ -176,11 +202,19 @@ def _bigint() -> exp.DataType:
     return exp.DataType.build(exp.DataType.Type.BIGINT)
 
 
+def _key(raw_key: exp.Expression) -> exp.Expression:
+    """The first draw of a cell key: its raw sum mod 256 (P4)."""
+    return exp.Paren(this=exp.Mod(this=exp.Cast(this=raw_key, to=_bigint()), expression=exp.Literal.number(256)))
+
+
 def _rounded(value: exp.Expression, raw_key: exp.Expression, base: int) -> exp.Expression:
     """``value`` rounded to a multiple of ``base``, up when key/256 < rest/base (unbiased, P4)."""
-    v = exp.Cast(this=exp.Round(this=value), to=_bigint())
+    return _rounded_drawn(exp.Cast(this=exp.Round(this=value), to=_bigint()), _key(raw_key), base)
+
+
+def _rounded_drawn(v: exp.Expression, key: exp.Expression, base: int) -> exp.Expression:
+    """The integer ``v`` rounded to a multiple of ``base`` with the draw ``key`` in 0..255."""
     rest = exp.Mod(this=v.copy(), expression=exp.Literal.number(base))
-    key = exp.Mod(this=exp.Cast(this=raw_key, to=_bigint()), expression=exp.Literal.number(256))
     up = exp.LT(this=exp.Mul(this=key, expression=exp.Literal.number(base)),
                 expression=exp.Mul(this=rest.copy(), expression=exp.Literal.number(256)))
     down = exp.Sub(this=v.copy(), expression=rest.copy())
