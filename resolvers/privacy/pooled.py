@@ -171,12 +171,14 @@ def _org_columns(outer: exp.Select, checks: dict[str, str], listed: bool) -> exp
 
 
 def _factors(slots: list[int]) -> exp.Select:
-    """One row per organization with its noise factor of each slot asked for (``f<slot>``)."""
-    select = exp.select(exp.column("org_id")).from_("org_noise")
+    """One row per organization with its noise factor of each slot asked for (``f<slot>``).
+    Built from nodes, not parsed from text: this runs for every pooled query compiled."""
+    table = exp.Table(this=exp.to_identifier("org_noise"))
+    select = exp.Select(expressions=[exp.column("org_id")]).from_(table, copy=False)
     for slot in slots:
         pick = exp.Max(this=exp.If(this=exp.EQ(this=exp.column("slot"), expression=exp.Literal.number(slot)),
                                    true=exp.column("factor"), false=exp.Null()))
-        select = select.select(exp.alias_(pick, f"f{slot}"), copy=False)
+        select = select.select(exp.alias_(pick, f"f{slot}", copy=False), copy=False)
     return select.group_by(exp.column("org_id"), copy=False)
 
 

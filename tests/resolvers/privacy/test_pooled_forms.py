@@ -36,10 +36,16 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def con(demo_warehouse: Any) -> duckdb.DuckDBPyConnection:
+def con(demo_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    import shutil
+
     from warehouse.store import WarehouseStore
 
-    return duckdb.connect(str(WarehouseStore(demo_warehouse.root).require_current().path), read_only=True)
+    # A copy: other tests of the session hold the file open with the serving engine's settings,
+    # and DuckDB refuses a second connection to one file with other settings.
+    copy = tmp_path_factory.mktemp("pooled-forms") / "version.duckdb"
+    shutil.copyfile(WarehouseStore(demo_warehouse.root).require_current().path, copy)
+    return duckdb.connect(str(copy), read_only=True)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, dims: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
