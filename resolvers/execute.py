@@ -100,6 +100,11 @@ class ServicesExecutor:
 
         return Executed(compiled, memo.get(key, cached) if memo is not None else cached())
 
+    def memoized(self, key: Any, compute: Any) -> Any:
+        """``compute()`` once per ``key`` in this request (the guard's normalization of a
+        population every widget of a tab shares); every time without a request memo."""
+        return self.memo.get(key, compute) if self.memo is not None else compute()
+
     def population(self) -> Population | None:
         """The official population the served version holds (None for a version without it)."""
         engine, opened = self.services.engine, self.opened

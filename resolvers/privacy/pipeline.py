@@ -30,7 +30,7 @@ from resolvers.privacy.params import PrivacyParams
 from resolvers.privacy.population import apply_population
 from resolvers.privacy.protect import Protection, Published
 from resolvers.privacy.reasons import Reason
-from resolvers.privacy.slices import Rule, Summary, guard
+from resolvers.privacy.slices import Guarded, Rule, Summary, guard
 
 
 @dataclass
@@ -57,7 +57,8 @@ class Executor(Protocol):
         ...
 
     # Optionally, ``population() -> Population | None``: the official population the metrics of
-    # resolvers/privacy/population.py divide by (public reference data of the served version).
+    # resolvers/privacy/population.py divide by (public reference data of the served version);
+    # and ``memoized(key, compute)``: ``compute()`` once per key for the request being answered.
 
 
 @dataclass
@@ -107,7 +108,7 @@ def run_protected(ex: Executor, constrained: Constrained, query: Query, pooled: 
         return result
     if protected:
         rule = Rule(params.k, params.min_orgs if pooled else None, params.dominance_p)
-        guarded = guard(query, catalog, rule, _counter(ex, by_org=pooled), _summarizer(ex) if pooled else None)
+        guarded = _guarded(ex, query, rule, pooled)
     if not protected or not guarded.changed(query):
         result = _protect(ex, query, pooled, metrics, exact)
     else:
@@ -151,6 +152,26 @@ def _few_organizations(ex: Executor, query: Query, metrics: tuple[str, ...]) -> 
     rows = ([(tuple(cell.get(c) for c in dim_cols), dict(cells)) for cell in main.cells[: ex.row_cap]]
             if query.group_by else [((), dict(cells))])
     return ProtectedResult(rows, dict(cells), len(main.cells) > ex.row_cap, 0)
+
+
+def _guarded(ex: Executor, query: Query, rule: Rule, pooled: bool) -> Guarded:
+    """The differencing guard's normalization of ``query``, once per population and request.
+
+    The guard's probes and its passes over them depend on the population only (the filters,
+    the period, the organizations), not on what is asked of it: every widget of a tab shares
+    one normalization (its day-by-day passes were a third of a tab's CPU). The metrics,
+    breakdowns and order asked for are put back on the normalized population."""
+    catalog = ex.catalog
+    population = replace(query, metrics=(catalog.row_measure,), group_by=(), order_by=(), limit=None)
+
+    def compute() -> Guarded:
+        return guard(population, catalog, rule, _counter(ex, by_org=pooled), _summarizer(ex) if pooled else None)
+
+    memoized = getattr(ex, "memoized", None)
+    key = ("guard", catalog.fact.name, population, rule, pooled)
+    shared: Guarded = memoized(key, compute) if callable(memoized) else compute()
+    return Guarded(replace(shared.query, metrics=query.metrics, group_by=query.group_by,
+                           order_by=query.order_by, limit=query.limit), shared.empty)
 
 
 def _counter(ex: Executor, by_org: bool) -> Any:

@@ -304,11 +304,12 @@ def _days(probe: Query, dimension: str, catalog: Catalog, count: Counter,
         if j == last:  # every later day is needed already
             break
     days = [summaries[i][0] for i in sorted(needed)]
-    if len(days) > len(summaries) // 2:  # most days: one range is cheaper than a list of dates
-        within = Filter(dimension, "between", (days[0].isoformat(), days[-1].isoformat()))
-    else:
-        within = Filter(dimension, "in", tuple(d.isoformat() for d in days))
-    _, counts = _slice_counts(replace(probe, filters=(*probe.filters, within)), dimension, catalog, count)
+    # The range of the days always: the engine skips what lies outside it (zone maps), which it
+    # cannot do for a list of dates; the list too unless most days are needed.
+    within: tuple[Filter, ...] = (Filter(dimension, "between", (days[0].isoformat(), days[-1].isoformat())),)
+    if len(days) <= len(summaries) // 2:
+        within += (Filter(dimension, "in", tuple(d.isoformat() for d in days)),)
+    _, counts = _slice_counts(replace(probe, filters=(*probe.filters, *within)), dimension, catalog, count)
     detail = {_as_date(v): n for v, n in counts.items() if v is not None}
     wanted = set(days)
     return [(d, detail.get(d, {}) if d in wanted else s) for d, s in summaries]

@@ -190,3 +190,34 @@ def test_a_bad_filter_value_is_an_error_not_an_empty_population(api: Api) -> Non
     doc = api.post("partner", INSIGHTS, {"q": q}).json()
     assert doc["errors"][0]["extensions"]["code"] == "BAD_QUERY", doc
     assert "12-13" in doc["errors"][0]["message"] and doc["errors"][0]["extensions"]["hint"]
+
+
+def test_the_widgets_of_one_request_share_one_normalization(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tab's widgets ask about one population (the same filters and period) broken down in
+    different ways: the guard normalizes it once per request, and each widget's answer is the
+    one it gets asked alone."""
+    import resolvers.privacy.pipeline as pipeline
+
+    population = {"filters": [{"dimension": "COUNTRY", "op": "IN", "values": ["NO", "SE"]}],
+                  "timeRange": {"from": "2024-02-11", "to": "2024-11-19"}}
+    widgets = {f"w{i}": {"metrics": ["BUYERS", "TICKETS"], "groupBy": [{"dimension": by}], **population}
+               for i, by in enumerate(("AGE_GROUP", "GENDER", "ORG_TYPE"))}
+    fields = " ".join(f"{alias}: insights(query: ${alias}) {{ rows {{ dimensions {{ value }} "
+                      "metrics { metric value suppressed reason } } }"
+                      for alias in widgets)
+    document = ("query Tab(" + ", ".join(f"${a}: InsightQuery!" for a in widgets) + ") { " + fields + " }")
+    calls: list[Any] = []
+    real = pipeline.guard
+
+    def counted(query: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(query)
+        return real(query, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "guard", counted)
+    reply = api.post("partner", document, widgets).json()
+    assert "errors" not in reply, reply
+    assert len(calls) == 1, calls  # three widgets, one population
+    for alias, q in widgets.items():
+        alone = api.post("partner", "query One($q: InsightQuery!) { insights(query: $q) { rows { dimensions { value } "
+                         "metrics { metric value suppressed reason } } } }", {"q": q}).json()
+        assert alone["data"]["insights"]["rows"] == reply["data"][alias]["rows"], alias
