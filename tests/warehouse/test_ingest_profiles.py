@@ -272,3 +272,35 @@ def test_per_ticket_rows_without_a_purchase_key_are_rejected_not_summed(tmp_path
     assert result.rows_rejected == before.rows_rejected + 1
     text = rejects.read_text(encoding="utf-8")
     assert f"{tx.name},3," in text and "transaction_id" in text
+
+
+def test_dates_swapped_after_rows_that_parse_both_ways_are_refused_whole(tmp_path, store, secret):
+    """The first weeks of a file (days of 12 or less) parse with day and month either way; the
+    swap shows only later. The whole file is refused, not loaded half swapped and half rejected."""
+    import csv
+
+    with (EXAMPLES / "transactions.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    many = []
+    for i in range(40):  # 40 purchases; the first 25 on days 1-12, the rest on days 13-28
+        row = dict(rows[i % len(rows)], transaction_id=f"t-{i:04d}")
+        day = i % 12 + 1 if i < 25 else 13 + i % 16
+        row["purchased_at"] = f"2025-03-{day:02d}T10:00:00"
+        row["event_start"] = f"2025-04-{day:02d}T19:30:00"
+        many.append(row)
+    canonical = tmp_path / "transactions.csv"
+    with canonical.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(many)
+    profile = load_profile("no_ticket_semicolon")
+    orgs, txs = write_profile_shape(EXAMPLES / "organizations.csv", [canonical], profile, tmp_path / "in")
+    text = txs[0].read_text(encoding="utf-8")
+    import re
+
+    txs[0].write_text(re.sub(r"\b(\d\d)\.(\d\d)\.(\d{4})", r"\2.\1.\3", text), encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        ingest(store, secret, [orgs], txs, profile=profile)
+    assert "day and month are in the other order" in str(err.value)
+    assert "every one of its" in str(err.value)
+    assert store.current_version() is None  # nothing was published

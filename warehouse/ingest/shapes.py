@@ -349,28 +349,34 @@ def normalize(con: duckdb.DuckDBPyConnection, table: str, file_no: int, columns:
 
 def _check_date_format(con: duckdb.DuckDBPyConnection, table: str, mine: str, column: str, shape: Shape,
                        name: str, path: str | None, first_rows: int = 20) -> None:
+    """Refuse a file whose dates do not fit the profile's format as a whole: none of its first
+    rows parse, or every value parses with day and month swapped while some do not parse as
+    declared. The whole column is judged, not its first rows: a file whose first weeks have
+    days of 12 or less parses both ways there, and would otherwise load those dates with day
+    and month swapped and reject the rest row by row."""
     if not shape.date_format:
         return
-    head = [r[0] for r in con.execute(
-        f"SELECT trim({column}) FROM {table} WHERE {mine} AND nullif(trim({column}), '') IS NOT NULL "
-        f"ORDER BY _line LIMIT {first_rows}").fetchall()]
-    if len(head) < 3:
-        return
     fmt = shape.date_format
-    ok = [con.execute(f"SELECT try_strptime(?, {_lit(fmt)}) IS NOT NULL", [v]).fetchone()[0] for v in head]  # type: ignore[index]
-    if all(ok):
-        return
-    example = head[ok.index(False)]
     swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
-    flipped = swapped != fmt and all(
-        con.execute(f"SELECT try_strptime(?, {_lit(swapped)}) IS NOT NULL", [v]).fetchone()[0] for v in head)  # type: ignore[index]
+    value = f"nullif(trim({column}), '')"
+    fails = f"try_strptime({value}, {_lit(fmt)}) IS NULL"
+    n, bad, bad_swapped, example = con.execute(  # type: ignore[misc]
+        f"SELECT count({value}), count({value}) FILTER (WHERE {fails}), "
+        f"count({value}) FILTER (WHERE try_strptime({value}, {_lit(swapped)}) IS NULL), "
+        f"arg_min({value}, _line) FILTER (WHERE {value} IS NOT NULL AND {fails}) "
+        f"FROM {table} WHERE {mine}").fetchone()
+    if not bad or n < 3:
+        return
     at = where(shape, path, "dates.format", name)
-    if flipped:
+    if swapped != fmt and bad_swapped == 0:
         raise InputFileError(
-            f"{column}: {example!r} does not parse as {fmt!r} but every one of the first {len(head)} values "
+            f"{column}: {example!r} does not parse as {fmt!r} but every one of its {n} values "
             f"parses as {swapped!r}: day and month are in the other order",
             hint=f"Check {at} says {fmt!r}; this file writes {swapped!r}.")
-    if not any(ok):
+    head = [r[0] for r in con.execute(
+        f"SELECT {fails} FROM {table} WHERE {mine} AND {value} IS NOT NULL "
+        f"ORDER BY _line LIMIT {first_rows}").fetchall()]
+    if len(head) >= 3 and all(head):
         raise InputFileError(
             f"{column} does not parse as {fmt!r} in any of its first {len(head)} rows (e.g. {example!r}), "
             "so the file does not fit the profile",
