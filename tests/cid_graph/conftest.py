@@ -39,7 +39,7 @@ def server(demo_warehouse, tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "cid_graph.cli", "serve", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded 2-core machine can take a while
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
