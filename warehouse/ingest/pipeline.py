@@ -301,7 +301,7 @@ def _load(
         changed = True
     if keep_staging:
         return changed or fresh or migrated
-    for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
+    for table in ("tx", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
                   "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh or migrated
