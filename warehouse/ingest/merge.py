@@ -169,11 +169,15 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE b_new AS
-        WITH keyed AS (
+        WITH customers AS (
+            -- The pseudonym once per (organization, customer), not once per buyer row.
+            SELECT c.org_id, c.who, unhex(sha256($customer_outer::BLOB || unhex(sha256(
+                       $customer_inner::BLOB || encode(c.org_id || {_US} || c.who))))) AS customer_key
+            FROM (SELECT DISTINCT org_id, who FROM b_raw WHERE starts_with(who, 'c')) c
+        ), keyed AS (
             SELECT b.*, {BUYER_HASH_SQL.format(org_id='b.org_id', event_id='b.event_id', who='b.who')} AS h,
-                   CASE WHEN starts_with(b.who, 'c') THEN unhex(sha256($customer_outer::BLOB || unhex(sha256(
-                       $customer_inner::BLOB || encode(b.org_id || {_US} || b.who))))) END AS customer_key
-            FROM b_raw b
+                   c.customer_key
+            FROM b_raw b LEFT JOIN customers c ON c.org_id = b.org_id AND c.who = b.who
         ), enriched AS (
             SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region,
                    {postal_norm('k.postal_raw', 'k.buyer_country')} AS postal
@@ -214,7 +218,7 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         LEFT JOIN ref_postal_codes pc ON pc.country = x.buyer_country AND pc.postal_code = x.postal
         LEFT JOIN ref_area_indices ai ON ai.country = x.buyer_country AND ai.postal_code = x.postal
     """.replace("$customer_outer", "?").replace("$customer_inner", "?"),
-        [buyer.outer_pad, buyer.inner_pad, customer.outer_pad, customer.inner_pad])
+        [customer.outer_pad, customer.inner_pad, buyer.outer_pad, buyer.inner_pad])
     con.execute("""CREATE OR REPLACE TEMP TABLE c_new AS
                    SELECT buyer_key, org_id, customer_key FROM b_new WHERE customer_key IS NOT NULL""")
     con.execute("ALTER TABLE b_new DROP COLUMN customer_key")
