@@ -13,10 +13,13 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.ddl import LEAD_TIME_BAND_SQL, LEAD_TIME_DAYS_SQL, PENDING, UNCLASSIFIED
+from warehouse.ingest import history
 from warehouse.ingest.sqlparts import fold, postal_norm
 from warehouse.secret import Secret
 
 FEEDBACK = "feedback"
+#: The temporary table of the load's organizations that had no buyer rows before it.
+FIRST_ORGS = "b_first_orgs"
 
 _US = "chr(31)"
 _LOCAL_TZ = (
@@ -130,7 +133,9 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
 
     ``buyer`` keys the buyer rows; ``customer`` (a key derived apart from it) keys the
     per-organization customer pseudonyms of ``customer_links``, written to the temporary table
-    ``c_new`` for :mod:`warehouse.ingest.history`.
+    ``c_new`` for :mod:`warehouse.ingest.history`. The rows of organizations that had none before
+    (:data:`FIRST_ORGS`) are inserted with their customer histories; those of the others wait
+    for :func:`warehouse.ingest.history.update_history`.
     """
     # Exchange rates per (currency, local purchase date): an as-of lookup on the few distinct
     # dates, then a plain join for every purchase.
@@ -221,7 +226,12 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         [customer.outer_pad, customer.inner_pad, buyer.outer_pad, buyer.inner_pad])
     con.execute("""CREATE OR REPLACE TEMP TABLE c_new AS
                    SELECT buyer_key, org_id, customer_key FROM b_new WHERE customer_key IS NOT NULL""")
-    con.execute("ALTER TABLE b_new DROP COLUMN customer_key")
+    # Organizations without earlier buyer rows (every one on a first load): all their customers'
+    # rows are in this load, so their histories are computed here and the rows inserted with them.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRST_ORGS} AS
+                    SELECT DISTINCT org_id FROM b_new
+                    WHERE org_id NOT IN (SELECT DISTINCT org_id FROM buyer_rows)
+                      AND org_id NOT IN (SELECT DISTINCT org_id FROM customer_links)""")
     con.execute("""
         UPDATE buyer_rows SET
             first_purchased_at_utc = CASE WHEN n.tickets > 0 AND n.first_purchased_at_utc < buyer_rows.first_purchased_at_utc
@@ -251,13 +261,24 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         WHERE buyer_rows.buyer_key = n.buyer_key AND e.event_sk = buyer_rows.event_sk
           AND buyer_rows.lead_time_days <> {days}
     """)
-    con.execute("""
+    first = history.history_select(f"""
+            SELECT c.org_id, c.customer_key, c.buyer_key FROM c_new c
+            SEMI JOIN {FIRST_ORGS} f ON f.org_id = c.org_id""", rows="b_new")
+    # Rows of other organizations start unknown: warehouse.ingest.history recomputes them.
+    con.execute(f"""
         INSERT INTO buyer_rows BY NAME
-        SELECT n.*, 'unknown' AS customer_status, 'unknown' AS frequency_band, 'unknown' AS spend_band,
-               1 AS customer_count, {band} AS lead_time_band
-        FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+        WITH first AS ({first})
+        SELECT n.* EXCLUDE (customer_key),
+               coalesce(h.customer_status, 'unknown') AS customer_status,
+               coalesce(h.frequency_band, 'unknown') AS frequency_band,
+               coalesce(h.spend_band, 'unknown') AS spend_band,
+               coalesce(h.customer_count, 1) AS customer_count,
+               {LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")} AS lead_time_band
+        FROM b_new n
+        LEFT JOIN first h ON h.buyer_key = n.buyer_key
+        ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
         -- In purchase-date order: each row group then spans a few days, so a time range that
         -- reads the base table (the first and last days of a range cut mid-month, see
         -- metrics/compiler/split.py) skips the row groups outside it by their min/max.
         ORDER BY n.first_purchased_at_local, n.buyer_key
-    """.replace("{band}", LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")))
+    """)

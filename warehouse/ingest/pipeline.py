@@ -272,7 +272,7 @@ def _load(
             result.new_events = merge.merge_events(con)
             merge.merge_buyers(con, secret, secret.derived(CUSTOMER_KEY_PURPOSE))
             say("updating customer histories")
-            history.update_history(con)
+            history.update_history(con, merge.FIRST_ORGS)
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
                 [load_id, number, json.dumps([p.name for p in transactions]), result.rows_read,
@@ -301,7 +301,7 @@ def _load(
         changed = True
     if keep_staging:
         return changed or fresh or migrated
-    for table in ("tx", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
+    for table in ("tx", "tx_first", "stg_tx", "b_raw", "b_new", merge.FIRST_ORGS, "ev_in", "ev_new",
                   "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh or migrated
