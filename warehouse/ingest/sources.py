@@ -148,13 +148,17 @@ def check_dates(
     from warehouse.ingest.sqlparts import timestamp_utc
 
     for column in columns:
+        # The first rows of each file by a bounded min_by per file, not a row number of every row.
         rows = con.execute(f"""
-            WITH head AS (
-                SELECT _file, trim("{column}") AS v, row_number() OVER (PARTITION BY _file ORDER BY _line) AS n
+            WITH firsts AS (
+                SELECT _file, min_by(trim("{column}"), _line, ?) AS vs
                 FROM {table} WHERE _parse_error IS NULL AND nullif(trim("{column}"), '') IS NOT NULL
+                GROUP BY _file
+            ), head AS (
+                SELECT _file, vs[1] AS first, unnest(vs) AS v FROM firsts
             )
-            SELECT _file, count(*), count(*) FILTER (WHERE {timestamp_utc('v', "'UTC'")} IS NOT NULL), arg_min(v, n)
-            FROM head WHERE n <= ? GROUP BY _file
+            SELECT _file, count(*), count(*) FILTER (WHERE {timestamp_utc('v', "'UTC'")} IS NOT NULL), any_value(first)
+            FROM head GROUP BY _file
         """, [first_rows]).fetchall()
         for name, seen, parsed, example in rows:
             if seen >= 3 and parsed == 0:
