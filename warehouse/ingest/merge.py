@@ -50,19 +50,25 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
     Events the source does not fully label are left ``pending`` (their missing labels
     ``unclassified``) for the event classifier, which runs before the version is published.
     """
+    # The venue's postal code is normalized once per event, after the first one is picked (the
+    # organization's country is the same on every row of an event, and a non-blank code never
+    # normalizes to NULL), not on every purchase.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_in AS
-        SELECT t.org_id, t.event_id,
-               arg_min(t.event_name, t._ord) AS event_name,
-               arg_min(t.event_start_tz, t._ord) AS event_start_tz,
-               arg_min(t.org_country, t._ord) AS country,
-               arg_min(t.org_region, t._ord) AS org_region,
-               arg_min({postal_norm('t.venue_postal_code', 't.org_country')}, t._ord)
-                   FILTER (WHERE nullif(trim(t.venue_postal_code), '') IS NOT NULL) AS venue_postal,
-               arg_min(t.event_type_raw, t._ord) FILTER (WHERE nullif(trim(t.event_type_raw), '') IS NOT NULL) AS type_raw,
-               arg_min(t.event_category_raw, t._ord) FILTER (WHERE nullif(trim(t.event_category_raw), '') IS NOT NULL) AS category_raw
-        FROM tx t WHERE t.reject_reason IS NULL AND NOT t.duplicate
-        GROUP BY t.org_id, t.event_id
+        SELECT * EXCLUDE (venue_postal_raw), {postal_norm('venue_postal_raw', 'country')} AS venue_postal
+        FROM (
+            SELECT t.org_id, t.event_id,
+                   arg_min(t.event_name, t._ord) AS event_name,
+                   arg_min(t.event_start_tz, t._ord) AS event_start_tz,
+                   arg_min(t.org_country, t._ord) AS country,
+                   arg_min(t.org_region, t._ord) AS org_region,
+                   arg_min(t.venue_postal_code, t._ord)
+                       FILTER (WHERE nullif(trim(t.venue_postal_code), '') IS NOT NULL) AS venue_postal_raw,
+                   arg_min(t.event_type_raw, t._ord) FILTER (WHERE nullif(trim(t.event_type_raw), '') IS NOT NULL) AS type_raw,
+                   arg_min(t.event_category_raw, t._ord) FILTER (WHERE nullif(trim(t.event_category_raw), '') IS NOT NULL) AS category_raw
+            FROM tx t WHERE t.reject_reason IS NULL AND NOT t.duplicate
+            GROUP BY t.org_id, t.event_id
+        )
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_new AS
@@ -183,12 +189,16 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
             SELECT b.*, {BUYER_HASH_SQL.format(org_id='b.org_id', event_id='b.event_id', who='b.who')} AS h,
                    c.customer_key
             FROM b_raw b LEFT JOIN customers c ON c.org_id = b.org_id AND c.who = b.who
+        ), postals AS (
+            -- Postal codes normalized once per distinct code and country, not per buyer row.
+            SELECT p.postal_raw, p.buyer_country, {postal_norm('p.postal_raw', 'p.buyer_country')} AS postal
+            FROM (SELECT DISTINCT postal_raw, buyer_country FROM b_raw WHERE postal_raw IS NOT NULL) p
         ), enriched AS (
-            SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region,
-                   {postal_norm('k.postal_raw', 'k.buyer_country')} AS postal
+            SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region, p.postal
             FROM keyed k
             JOIN events e ON e.org_id = k.org_id AND e.event_id = k.event_id
             JOIN organizations o ON o.org_id = k.org_id
+            LEFT JOIN postals p ON p.postal_raw = k.postal_raw AND p.buyer_country = k.buyer_country
         )
         SELECT unhex(substr(x.h, 1, 32)) AS buyer_key,
                x.event_sk, x.org_id,
