@@ -139,3 +139,14 @@ def test_no_input_identifier_is_stored(tmp_path, store, secret, demo_small):
     raw = path.read_bytes()
     sample = sorted(secrets_in_input)[:200]
     assert not [s for s in sample if len(s) > 6 and s.encode() in raw]
+
+
+def test_the_load_connection_prints_no_progress_bar(tmp_path):
+    """DuckDB's progress bar writes to stdout, which `cid-graph ingest --json` owns (issue 16)."""
+    from warehouse.ingest.pipeline import connect
+
+    con = connect(tmp_path / "v.duckdb")
+    try:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    finally:
+        con.close()

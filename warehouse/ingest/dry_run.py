@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.ingest.pipeline import IngestResult, Progress, _count, _load, _write_rejects
+from warehouse.ingest.pipeline import IngestResult, Progress, _count, _load, _write_rejects, connect
 from warehouse.ingest.sources import CANONICAL, Profile
 from warehouse.ingest.sqlparts import fold
 from warehouse.secret import Secret
@@ -123,11 +123,8 @@ def dry_run(
         if current is not None:
             say(f"copying version {current.name} to a scratch file")
             shutil.copyfile(current.path, scratch)
-        con = duckdb.connect(str(scratch))
+        con = connect(scratch, memory_limit)
         try:
-            if memory_limit:
-                con.execute("SET memory_limit = ?", [memory_limit])
-            con.execute("SET TimeZone = 'UTC'")
             before = _sizes(con)
             _load(con, secret, organizations, transactions, profile, (current.number if current else 0) + 1,
                   result, say, (survey_questions, survey_responses), keep_staging=True)

@@ -26,7 +26,9 @@ organizations); the API never reads it and the export never writes it (P1).
 A load recomputes exactly the customers it touched (``c_new`` from
 :func:`warehouse.ingest.merge.merge_buyers`), over all their rows: a purchase that arrives later
 but is earlier in time changes the status and bands of that customer's other rows, so an
-incremental load equals a single load of all files.
+incremental load equals a single load of all files. An organization without earlier buyer rows
+(every one on a first load) has all its customers' rows in the load: those rows are inserted with
+their histories already (:func:`history_select` over the load's rows), not updated afterwards.
 
 >>> import duckdb
 >>> con = duckdb.connect()
@@ -46,30 +48,59 @@ SPEND_BAND_SQL = ("CASE WHEN {spend} < 50 THEN '0-49' WHEN {spend} < 200 THEN '5
 WINDOW_DAYS = 365
 
 
-def update_history(con: duckdb.DuckDBPyConnection) -> int:
+def update_history(con: duckdb.DuckDBPyConnection, first_orgs: str | None = None) -> int:
     """Link the load's customer rows (``c_new``) and recompute the history of every customer the
-    load touched. Returns the number of customers recomputed."""
+    load touched. Returns the number of customers recomputed.
+
+    ``first_orgs`` names a table of organizations whose rows this load added with their final
+    histories already (no earlier rows: :func:`warehouse.ingest.merge.merge_buyers`); their
+    customers are linked but not recomputed.
+    """
     con.execute("""
         INSERT INTO customer_links
         SELECT c.org_id, c.customer_key, c.buyer_key FROM c_new c
         ANTI JOIN customer_links l ON l.buyer_key = c.buyer_key
     """)
-    con.execute("CREATE OR REPLACE TEMP TABLE h_customers AS SELECT DISTINCT org_id, customer_key FROM c_new")
+    skip = f"WHERE org_id NOT IN (SELECT org_id FROM {first_orgs})" if first_orgs else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE h_customers AS SELECT DISTINCT org_id, customer_key FROM c_new {skip}")
     row = con.execute("SELECT count(*) FROM h_customers").fetchone()
     customers = int(row[0]) if row else 0
     if not customers:
         return 0
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE h_rows AS
-        WITH linked AS (
+    linked = """
             SELECT l.org_id, l.customer_key, l.buyer_key
             FROM customer_links l
-            SEMI JOIN h_customers h ON h.org_id = l.org_id AND h.customer_key = l.customer_key
+            SEMI JOIN h_customers h ON h.org_id = l.org_id AND h.customer_key = l.customer_key"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE h_rows AS {history_select(linked)}")
+    con.execute("""
+        UPDATE buyer_rows SET customer_status = h.customer_status, frequency_band = h.frequency_band,
+                              spend_band = h.spend_band, customer_count = h.customer_count
+        FROM h_rows h
+        WHERE buyer_rows.buyer_key = h.buyer_key
+          AND (buyer_rows.customer_status, buyer_rows.frequency_band, buyer_rows.spend_band,
+               buyer_rows.customer_count)
+              IS DISTINCT FROM (h.customer_status, h.frequency_band, h.spend_band, h.customer_count)
+    """)
+    for table in ("h_rows", "h_customers", "c_new"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return customers
+
+
+def history_select(linked: str, rows: str = "buyer_rows") -> str:
+    """A query of the history of every row of ``linked``: ``buyer_key``, ``customer_status``,
+    ``frequency_band``, ``spend_band``, ``customer_count``.
+
+    ``linked`` is a query of (``org_id``, ``customer_key``, ``buyer_key``) that holds *every* row
+    of each customer in it; ``rows`` the buyer rows they key (``buyer_key``, ``event_sk``,
+    ``first_purchased_at_utc``, ``amount_eur``, ``tickets``).
+    """
+    return f"""
+        WITH linked AS ({linked}
         ), bought AS (
             SELECT k.org_id, k.customer_key, k.buyer_key, b.first_purchased_at_utc AS t, b.amount_eur,
                    e.event_date
             FROM linked k
-            JOIN buyer_rows b ON b.buyer_key = k.buyer_key
+            JOIN {rows} b ON b.buyer_key = k.buyer_key
             JOIN events e ON e.event_sk = b.event_sk
             WHERE b.tickets > 0
         ), history AS (
@@ -93,16 +124,4 @@ def update_history(con: duckdb.DuckDBPyConnection) -> int:
                     ELSE {SPEND_BAND_SQL.format(spend='h.spend_365')} END AS spend_band,
                CASE WHEN h.first_of_year THEN 1 ELSE 0 END AS customer_count
         FROM linked k LEFT JOIN history h ON h.buyer_key = k.buyer_key
-    """)
-    con.execute("""
-        UPDATE buyer_rows SET customer_status = h.customer_status, frequency_band = h.frequency_band,
-                              spend_band = h.spend_band, customer_count = h.customer_count
-        FROM h_rows h
-        WHERE buyer_rows.buyer_key = h.buyer_key
-          AND (buyer_rows.customer_status, buyer_rows.frequency_band, buyer_rows.spend_band,
-               buyer_rows.customer_count)
-              IS DISTINCT FROM (h.customer_status, h.frequency_band, h.spend_band, h.customer_count)
-    """)
-    for table in ("h_rows", "h_customers", "c_new"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    return customers
+    """

@@ -13,10 +13,13 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.ddl import LEAD_TIME_BAND_SQL, LEAD_TIME_DAYS_SQL, PENDING, UNCLASSIFIED
+from warehouse.ingest import history
 from warehouse.ingest.sqlparts import fold, postal_norm
 from warehouse.secret import Secret
 
 FEEDBACK = "feedback"
+#: The temporary table of the load's organizations that had no buyer rows before it.
+FIRST_ORGS = "b_first_orgs"
 
 _US = "chr(31)"
 _LOCAL_TZ = (
@@ -47,19 +50,25 @@ def merge_events(con: duckdb.DuckDBPyConnection) -> int:
     Events the source does not fully label are left ``pending`` (their missing labels
     ``unclassified``) for the event classifier, which runs before the version is published.
     """
+    # The venue's postal code is normalized once per event, after the first one is picked (the
+    # organization's country is the same on every row of an event, and a non-blank code never
+    # normalizes to NULL), not on every purchase.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_in AS
-        SELECT t.org_id, t.event_id,
-               arg_min(t.event_name, t._ord) AS event_name,
-               arg_min(t.event_start_tz, t._ord) AS event_start_tz,
-               arg_min(t.org_country, t._ord) AS country,
-               arg_min(t.org_region, t._ord) AS org_region,
-               arg_min({postal_norm('t.venue_postal_code', 't.org_country')}, t._ord)
-                   FILTER (WHERE nullif(trim(t.venue_postal_code), '') IS NOT NULL) AS venue_postal,
-               arg_min(t.event_type_raw, t._ord) FILTER (WHERE nullif(trim(t.event_type_raw), '') IS NOT NULL) AS type_raw,
-               arg_min(t.event_category_raw, t._ord) FILTER (WHERE nullif(trim(t.event_category_raw), '') IS NOT NULL) AS category_raw
-        FROM tx t WHERE t.reject_reason IS NULL AND NOT t.duplicate
-        GROUP BY t.org_id, t.event_id
+        SELECT * EXCLUDE (venue_postal_raw), {postal_norm('venue_postal_raw', 'country')} AS venue_postal
+        FROM (
+            SELECT t.org_id, t.event_id,
+                   arg_min(t.event_name, t._ord) AS event_name,
+                   arg_min(t.event_start_tz, t._ord) AS event_start_tz,
+                   arg_min(t.org_country, t._ord) AS country,
+                   arg_min(t.org_region, t._ord) AS org_region,
+                   arg_min(t.venue_postal_code, t._ord)
+                       FILTER (WHERE nullif(trim(t.venue_postal_code), '') IS NOT NULL) AS venue_postal_raw,
+                   arg_min(t.event_type_raw, t._ord) FILTER (WHERE nullif(trim(t.event_type_raw), '') IS NOT NULL) AS type_raw,
+                   arg_min(t.event_category_raw, t._ord) FILTER (WHERE nullif(trim(t.event_category_raw), '') IS NOT NULL) AS category_raw
+            FROM tx t WHERE t.reject_reason IS NULL AND NOT t.duplicate
+            GROUP BY t.org_id, t.event_id
+        )
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_new AS
@@ -130,7 +139,9 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
 
     ``buyer`` keys the buyer rows; ``customer`` (a key derived apart from it) keys the
     per-organization customer pseudonyms of ``customer_links``, written to the temporary table
-    ``c_new`` for :mod:`warehouse.ingest.history`.
+    ``c_new`` for :mod:`warehouse.ingest.history`. The rows of organizations that had none before
+    (:data:`FIRST_ORGS`) are inserted with their customer histories; those of the others wait
+    for :func:`warehouse.ingest.history.update_history`.
     """
     # Exchange rates per (currency, local purchase date): an as-of lookup on the few distinct
     # dates, then a plain join for every purchase.
@@ -169,17 +180,25 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE b_new AS
-        WITH keyed AS (
+        WITH customers AS (
+            -- The pseudonym once per (organization, customer), not once per buyer row.
+            SELECT c.org_id, c.who, unhex(sha256($customer_outer::BLOB || unhex(sha256(
+                       $customer_inner::BLOB || encode(c.org_id || {_US} || c.who))))) AS customer_key
+            FROM (SELECT DISTINCT org_id, who FROM b_raw WHERE starts_with(who, 'c')) c
+        ), keyed AS (
             SELECT b.*, {BUYER_HASH_SQL.format(org_id='b.org_id', event_id='b.event_id', who='b.who')} AS h,
-                   CASE WHEN starts_with(b.who, 'c') THEN unhex(sha256($customer_outer::BLOB || unhex(sha256(
-                       $customer_inner::BLOB || encode(b.org_id || {_US} || b.who))))) END AS customer_key
-            FROM b_raw b
+                   c.customer_key
+            FROM b_raw b LEFT JOIN customers c ON c.org_id = b.org_id AND c.who = b.who
+        ), postals AS (
+            -- Postal codes normalized once per distinct code and country, not per buyer row.
+            SELECT p.postal_raw, p.buyer_country, {postal_norm('p.postal_raw', 'p.buyer_country')} AS postal
+            FROM (SELECT DISTINCT postal_raw, buyer_country FROM b_raw WHERE postal_raw IS NOT NULL) p
         ), enriched AS (
-            SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region,
-                   {postal_norm('k.postal_raw', 'k.buyer_country')} AS postal
+            SELECT k.*, e.event_sk, e.event_date, o.country AS org_country, o.region AS org_region, p.postal
             FROM keyed k
             JOIN events e ON e.org_id = k.org_id AND e.event_id = k.event_id
             JOIN organizations o ON o.org_id = k.org_id
+            LEFT JOIN postals p ON p.postal_raw = k.postal_raw AND p.buyer_country = k.buyer_country
         )
         SELECT unhex(substr(x.h, 1, 32)) AS buyer_key,
                x.event_sk, x.org_id,
@@ -214,10 +233,15 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         LEFT JOIN ref_postal_codes pc ON pc.country = x.buyer_country AND pc.postal_code = x.postal
         LEFT JOIN ref_area_indices ai ON ai.country = x.buyer_country AND ai.postal_code = x.postal
     """.replace("$customer_outer", "?").replace("$customer_inner", "?"),
-        [buyer.outer_pad, buyer.inner_pad, customer.outer_pad, customer.inner_pad])
+        [customer.outer_pad, customer.inner_pad, buyer.outer_pad, buyer.inner_pad])
     con.execute("""CREATE OR REPLACE TEMP TABLE c_new AS
                    SELECT buyer_key, org_id, customer_key FROM b_new WHERE customer_key IS NOT NULL""")
-    con.execute("ALTER TABLE b_new DROP COLUMN customer_key")
+    # Organizations without earlier buyer rows (every one on a first load): all their customers'
+    # rows are in this load, so their histories are computed here and the rows inserted with them.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRST_ORGS} AS
+                    SELECT DISTINCT org_id FROM b_new
+                    WHERE org_id NOT IN (SELECT DISTINCT org_id FROM buyer_rows)
+                      AND org_id NOT IN (SELECT DISTINCT org_id FROM customer_links)""")
     con.execute("""
         UPDATE buyer_rows SET
             first_purchased_at_utc = CASE WHEN n.tickets > 0 AND n.first_purchased_at_utc < buyer_rows.first_purchased_at_utc
@@ -247,13 +271,24 @@ def merge_buyers(con: duckdb.DuckDBPyConnection, buyer: Secret, customer: Secret
         WHERE buyer_rows.buyer_key = n.buyer_key AND e.event_sk = buyer_rows.event_sk
           AND buyer_rows.lead_time_days <> {days}
     """)
-    con.execute("""
+    first = history.history_select(f"""
+            SELECT c.org_id, c.customer_key, c.buyer_key FROM c_new c
+            SEMI JOIN {FIRST_ORGS} f ON f.org_id = c.org_id""", rows="b_new")
+    # Rows of other organizations start unknown: warehouse.ingest.history recomputes them.
+    con.execute(f"""
         INSERT INTO buyer_rows BY NAME
-        SELECT n.*, 'unknown' AS customer_status, 'unknown' AS frequency_band, 'unknown' AS spend_band,
-               1 AS customer_count, {band} AS lead_time_band
-        FROM b_new n ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
+        WITH first AS ({first})
+        SELECT n.* EXCLUDE (customer_key),
+               coalesce(h.customer_status, 'unknown') AS customer_status,
+               coalesce(h.frequency_band, 'unknown') AS frequency_band,
+               coalesce(h.spend_band, 'unknown') AS spend_band,
+               coalesce(h.customer_count, 1) AS customer_count,
+               {LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")} AS lead_time_band
+        FROM b_new n
+        LEFT JOIN first h ON h.buyer_key = n.buyer_key
+        ANTI JOIN buyer_rows b ON b.buyer_key = n.buyer_key
         -- In purchase-date order: each row group then spans a few days, so a time range that
         -- reads the base table (the first and last days of a range cut mid-month, see
         -- metrics/compiler/split.py) skips the row groups outside it by their min/max.
         ORDER BY n.first_purchased_at_local, n.buyer_key
-    """.replace("{band}", LEAD_TIME_BAND_SQL.format(days="n.lead_time_days")))
+    """)

@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.ddl import NOISE_SLOTS, ORG_NOISE_MAX, ORG_NOISE_MIN
 from warehouse.secret import Secret
@@ -61,7 +62,18 @@ def ensure_org_noise(con: duckdb.DuckDBPyConnection, secret: Secret) -> int:
         WHERE org_id NOT IN (SELECT org_id FROM org_noise) ORDER BY org_id
     """).fetchall()]
     if missing:
-        con.executemany("INSERT INTO org_noise VALUES (?, ?, ?)",
-                        [[org, slot, noise_factor(secret, org, slot)]
-                         for org in missing for slot in range(NOISE_SLOTS)])
+        # One Arrow table, not executemany: row by row, 32 factors of 250 organizations took 23 s.
+        orgs = [org for org in missing for _ in range(NOISE_SLOTS)]
+        slots = [slot for _ in missing for slot in range(NOISE_SLOTS)]
+        factors = pa.table({
+            "org_id": pa.array(orgs, pa.string()),
+            "slot": pa.array(slots, pa.int16()),
+            "factor": pa.array([noise_factor(secret, org, slot) for org, slot in zip(orgs, slots, strict=True)],
+                               pa.float64()),
+        })
+        con.register("_org_noise_new", factors)
+        try:
+            con.execute("INSERT INTO org_noise SELECT org_id, slot, factor FROM _org_noise_new")
+        finally:
+            con.unregister("_org_noise_new")
     return len(missing) + int(rebuilt)

@@ -114,11 +114,8 @@ def ingest(
     with store.writer_lock():
         number, building = store.start_building()
         try:
-            con = duckdb.connect(str(building))
+            con = connect(building, memory_limit)
             try:
-                if memory_limit:
-                    con.execute("SET memory_limit = ?", [memory_limit])
-                con.execute("SET TimeZone = 'UTC'")
                 changed = _load(con, secret, organizations, transactions, profile, number, result, say,
                                 (survey_questions, survey_responses))
                 labelling = label_version(con, CorrectionStore(store.corrections_db),
@@ -159,6 +156,20 @@ def ingest(
             raise
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection to the version file being built, set up for a load.
+
+    DuckDB's progress bar is off: it writes to stdout, which ``--json`` output owns (progress is
+    ours, on stderr).
+    """
+    con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _load(
@@ -261,7 +272,7 @@ def _load(
             result.new_events = merge.merge_events(con)
             merge.merge_buyers(con, secret, secret.derived(CUSTOMER_KEY_PURPOSE))
             say("updating customer histories")
-            history.update_history(con)
+            history.update_history(con, merge.FIRST_ORGS)
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
                 [load_id, number, json.dumps([p.name for p in transactions]), result.rows_read,
@@ -290,7 +301,7 @@ def _load(
         changed = True
     if keep_staging:
         return changed or fresh or migrated
-    for table in ("tx", "tx_norm", "tx_first", "stg_tx", "b_raw", "b_new", "ev_in", "ev_new",
+    for table in ("tx", "tx_first", "stg_tx", "b_raw", "b_new", merge.FIRST_ORGS, "ev_in", "ev_new",
                   "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh or migrated

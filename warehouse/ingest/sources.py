@@ -148,13 +148,17 @@ def check_dates(
     from warehouse.ingest.sqlparts import timestamp_utc
 
     for column in columns:
+        # The first rows of each file by a bounded min_by per file, not a row number of every row.
         rows = con.execute(f"""
-            WITH head AS (
-                SELECT _file, trim("{column}") AS v, row_number() OVER (PARTITION BY _file ORDER BY _line) AS n
+            WITH firsts AS (
+                SELECT _file, min_by(trim("{column}"), _line, ?) AS vs
                 FROM {table} WHERE _parse_error IS NULL AND nullif(trim("{column}"), '') IS NOT NULL
+                GROUP BY _file
+            ), head AS (
+                SELECT _file, vs[1] AS first, unnest(vs) AS v FROM firsts
             )
-            SELECT _file, count(*), count(*) FILTER (WHERE {timestamp_utc('v', "'UTC'")} IS NOT NULL), arg_min(v, n)
-            FROM head WHERE n <= ? GROUP BY _file
+            SELECT _file, count(*), count(*) FILTER (WHERE {timestamp_utc('v', "'UTC'")} IS NOT NULL), any_value(first)
+            FROM head GROUP BY _file
         """, [first_rows]).fetchall()
         for name, seen, parsed, example in rows:
             if seen >= 3 and parsed == 0:
@@ -360,31 +364,44 @@ def _line_numbers(path: Path, n_good: int, rejected: list[int]) -> int | list[in
 
     Fast path: when the file has exactly one line per record, returns the number of records
     (lines are then 2..n+1 less the rejected ones). Otherwise scans the file once, tracking
-    quotes, and returns the start line of every good record in order.
+    quotes, and returns the start line of every good record in order. The file is read in
+    blocks or line by line, never held whole (nor copied) in memory.
     """
-    with open(path, "rb") as fh:
-        data = fh.read()
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    # Trailing empty lines are not records.
-    stripped = data.rstrip(b"\r\n")
-    n_lines = stripped.count(b"\n") + 1
     n_records = n_good + len(rejected)
-    if n_lines == n_records + 1:
+    if _count_lines(path) == n_records + 1:
         return n_records
     # DuckDB numbers records, not physical lines (the header is record 1): find where each
     # record starts, then keep the good ones.
     starts: list[int] = []
     in_quote = False
-    line_no = 0
-    for raw in stripped.split(b"\n"):
-        line_no += 1
-        if not in_quote and line_no > 1 and raw.strip(b"\r") != b"":
-            starts.append(line_no)
-        if raw.count(b'"') % 2 == 1:
-            in_quote = not in_quote
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if not in_quote and line_no > 1 and raw.strip(b"\r\n") != b"":
+                starts.append(line_no)
+            if raw.count(b'"') % 2 == 1:
+                in_quote = not in_quote
     rejected_set = set(rejected)
     good = [line for i, line in enumerate(starts) if i + 2 not in rejected_set]
     return good[:n_good]
+
+
+def _count_lines(path: Path, block: int = 1 << 24) -> int:
+    """Lines of the file, trailing empty lines not counted (an empty file has one).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "f.csv").write_bytes(b"h\\na\\r\\nb\\n\\r\\n\\n")
+    ...     _count_lines(Path(tmp) / "f.csv"), _count_lines(Path(tmp) / "f.csv", block=2)
+    (3, 3)
+    """
+    lines = trailing = 0  # newlines in all, and in the run of CR/LF that ends what was read
+    with open(path, "rb") as fh:
+        while chunk := fh.read(block):
+            newlines = chunk.count(b"\n")
+            lines += newlines
+            body = len(chunk.rstrip(b"\r\n"))
+            trailing = trailing + newlines if body == 0 else chunk.count(b"\n", body)
+    return lines - trailing + 1
 
 
 def _physical(path: Path, record: int) -> int:

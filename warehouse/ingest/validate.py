@@ -83,42 +83,41 @@ def prepare_organizations(con: duckdb.DuckDBPyConnection) -> None:
 
 def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
     """``tx``: every staged row, normalized and parsed, with its reject or duplicate status."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE tx_norm AS
-        SELECT s._file, s._line, s._file_no::BIGINT * 1099511627776 + s._line AS _ord, s._parse_error,
-            {blank_to_null('s.transaction_id')} AS transaction_id,
-            {blank_to_null('s.org_id')} AS org_id,
-            {blank_to_null('s.event_id')} AS event_id,
-            {blank_to_null('s.event_name')} AS event_name,
-            s.event_start AS event_start_raw, s.purchased_at AS purchased_at_raw,
-            s.tickets AS tickets_raw, s.amount AS amount_raw, s.currency AS currency_raw,
-            s.birth_year AS birth_year_raw, s.buyer_country AS buyer_country_raw,
-            {blank_to_null('s.customer_id')} AS customer_id,
-            s.venue_postal_code, s.event_type AS event_type_raw, s.event_category AS event_category_raw,
-            o.country AS org_country, o.region AS org_region,
-            {timestamp_utc('s.event_start', country_tz_case('o.country'))} AS event_start_tz,
-            {timestamp_utc('s.purchased_at', country_tz_case('o.country'))} AS purchased_at_tz,
-            {country_tz_case('o.country')} AS org_tz,
-            CASE WHEN regexp_full_match(trim(s.tickets), '[+-]?[0-9]+') THEN try_cast(trim(s.tickets) AS BIGINT) END AS tickets,
-            CASE WHEN {blank_to_null('s.amount')} IS NULL THEN 0.0
-                 WHEN regexp_full_match(trim(s.amount), '[+-]?[0-9]+([.][0-9]+)?') THEN try_cast(trim(s.amount) AS DOUBLE)
-                 WHEN regexp_full_match(trim(s.amount), '[+-]?[0-9]+(,[0-9]+)?') THEN try_cast(replace(trim(s.amount), ',', '.') AS DOUBLE)
-            END AS amount,
-            coalesce(upper({blank_to_null('s.currency')}), cur.currency) AS currency,
-            CASE WHEN regexp_full_match(trim(s.birth_year), '[0-9]{{4}}') THEN trim(s.birth_year)::INTEGER END AS birth_year,
-            coalesce(g.code, 'unknown') AS gender, s.gender AS gender_raw,
-            coalesce(upper({blank_to_null('s.buyer_country')}), o.country) AS buyer_country,
-            s.postal_code AS postal_raw,
-            md5_number(? || concat_ws(chr(31), {', '.join('coalesce(trim(s.' + c + "), '')" for c in TRANSACTION_COLUMNS)})) AS content_hash,
-            md5_number(? || trim(s.org_id) || chr(31) || trim(s.transaction_id)) AS txn_hash
-        FROM stg_tx s
-        LEFT JOIN organizations o ON o.org_id = trim(s.org_id)
-        LEFT JOIN voc_gender g ON g.key = {fold('s.gender')}
-        LEFT JOIN country_currency cur ON cur.country = o.country
-    """, [salt_hex, salt_hex])
+    # ``tx_norm`` is a CTE, not a table of its own: its rows were written once only to be read once.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
-        WITH t AS (
+        WITH tx_norm AS (
+            SELECT s._file, s._line, s._file_no::BIGINT * 1099511627776 + s._line AS _ord, s._parse_error,
+                {blank_to_null('s.transaction_id')} AS transaction_id,
+                {blank_to_null('s.org_id')} AS org_id,
+                {blank_to_null('s.event_id')} AS event_id,
+                {blank_to_null('s.event_name')} AS event_name,
+                s.event_start AS event_start_raw, s.purchased_at AS purchased_at_raw,
+                s.tickets AS tickets_raw, s.amount AS amount_raw, s.currency AS currency_raw,
+                s.birth_year AS birth_year_raw, s.buyer_country AS buyer_country_raw,
+                {blank_to_null('s.customer_id')} AS customer_id,
+                s.venue_postal_code, s.event_type AS event_type_raw, s.event_category AS event_category_raw,
+                o.country AS org_country, o.region AS org_region,
+                {timestamp_utc('s.event_start', country_tz_case('o.country'))} AS event_start_tz,
+                {timestamp_utc('s.purchased_at', country_tz_case('o.country'))} AS purchased_at_tz,
+                {country_tz_case('o.country')} AS org_tz,
+                CASE WHEN regexp_full_match(trim(s.tickets), '[+-]?[0-9]+') THEN try_cast(trim(s.tickets) AS BIGINT) END AS tickets,
+                CASE WHEN {blank_to_null('s.amount')} IS NULL THEN 0.0
+                     WHEN regexp_full_match(trim(s.amount), '[+-]?[0-9]+([.][0-9]+)?') THEN try_cast(trim(s.amount) AS DOUBLE)
+                     WHEN regexp_full_match(trim(s.amount), '[+-]?[0-9]+(,[0-9]+)?') THEN try_cast(replace(trim(s.amount), ',', '.') AS DOUBLE)
+                END AS amount,
+                coalesce(upper({blank_to_null('s.currency')}), cur.currency) AS currency,
+                CASE WHEN regexp_full_match(trim(s.birth_year), '[0-9]{{4}}') THEN trim(s.birth_year)::INTEGER END AS birth_year,
+                coalesce(g.code, 'unknown') AS gender, s.gender AS gender_raw,
+                coalesce(upper({blank_to_null('s.buyer_country')}), o.country) AS buyer_country,
+                s.postal_code AS postal_raw,
+                md5_number(? || concat_ws(chr(31), {', '.join('coalesce(trim(s.' + c + "), '')" for c in TRANSACTION_COLUMNS)})) AS content_hash,
+                md5_number(? || trim(s.org_id) || chr(31) || trim(s.transaction_id)) AS txn_hash
+            FROM stg_tx s
+            LEFT JOIN organizations o ON o.org_id = trim(s.org_id)
+            LEFT JOIN voc_gender g ON g.key = {fold('s.gender')}
+            LEFT JOIN country_currency cur ON cur.country = o.country
+        ), t AS (
             SELECT n.*, (k.currency IS NOT NULL) AS currency_known,
                    CAST(timezone(n.org_tz, n.purchased_at_tz) AS DATE) AS purchased_date_local
             FROM tx_norm n LEFT JOIN (SELECT DISTINCT currency FROM ref_fx_rates) k ON k.currency = n.currency
@@ -165,8 +164,7 @@ def prepare_transactions(con: duckdb.DuckDBPyConnection, salt_hex: str) -> None:
           END AS bad_value,
           false AS duplicate
         FROM t
-    """)
-    con.execute("DROP TABLE tx_norm")
+    """, [salt_hex, salt_hex])
     _deduplicate(con)
 
 
