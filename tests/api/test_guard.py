@@ -52,9 +52,12 @@ def _slices(oracle: Oracle, org: str | None, dim: str, base: tuple[str, str] | N
 
 
 def _small_case(oracle: Oracle, org: str | None, dims: tuple[str, ...] = ("REGION", "EVENT_TYPE"),
-                big: guard_rule.Safe = OWN) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
+                big: guard_rule.Safe = OWN,
+                rest_safe: bool = False) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
     """(base filters, dimension, its slices) where some slice holds 1..k-1 buyers and two others
-    >= 20k, ``big``-safe (in a pooled population: of 5 organizations none dominating)."""
+    >= 20k, ``big``-safe (in a pooled population: of 5 organizations none dominating); with
+    ``rest_safe``, also the buyers of every slice but the two largest together are ``big``-safe,
+    so that leaving out the small slice does not leave out a population too small to hide it."""
     bases: list[tuple[str, str] | None] = [None]
     # (the demo's labels move with the classifier: search widely enough to find a case)
     for b in ("ORG_TYPE", "COUNTRY", "EVENT_TYPE", "EVENT_CATEGORY", "REGION"):
@@ -66,6 +69,15 @@ def _small_case(oracle: Oracle, org: str | None, dims: tuple[str, ...] = ("REGIO
             by_org = _by_org(oracle, org, dim, base)
             slices = {v: sum(by.values()) for v, by in by_org.items()}
             large = [v for v, n in slices.items() if n >= 20 * K and big(by_org[v])]
+            if rest_safe:
+                top = set(sorted(large, key=lambda v: -slices[v])[:2])
+                rest: dict[str, int] = {}
+                for v, by in by_org.items():
+                    if v not in top:
+                        for o, n in by.items():
+                            rest[o] = rest.get(o, 0) + n
+                if not big(rest):
+                    continue
             if any(1 <= n < K for n in slices.values()) and len(large) >= (2 if big is POOLED else 1):
                 return ([{"dimension": base[0], "op": "IN", "values": [base[1]]}] if base else []), dim, \
                     {v: n for v, n in slices.items() if v in large or n < 20 * K}
@@ -79,7 +91,7 @@ def _with(q: dict[str, Any], *filters: dict[str, Any]) -> dict[str, Any]:
 def test_a_list_value_of_fewer_than_k_buyers_is_left_out(api: Api, oracle: Oracle) -> None:
     base_filters, dim, slices = _small_case(oracle, None, ("EVENT_TYPE", "EVENT_CATEGORY", "ORG_TYPE", "REGION",
                                                            "CLASSIFICATION_SOURCE", "GENDER", "AGE_GROUP"),
-                                            big=POOLED)
+                                            big=POOLED, rest_safe=True)
     big = sorted((v for v, n in slices.items() if n >= 20 * K), key=lambda v: -slices[v])[:2]
     small = [v for v, n in slices.items() if 1 <= n < K]
     by = "GENDER" if dim == "AGE_GROUP" else "AGE_GROUP"  # a breakdown by another dimension than the list's
