@@ -9,6 +9,9 @@ time goes (``bench/profile.py``), 32 concurrent clients (``bench/load.py``). Wri
 Environment: ``BENCH_SIZE`` (default large), ``BENCH_OUT`` (default bench/out), ``BENCH_REPEAT``
 (runs per tab, default 15), ``BENCH_CLIENTS`` (default 32), ``BENCH_LOAD_S`` (seconds of load,
 default 60), ``BENCH_REBUILD=1`` (build the warehouse again even when one exists).
+
+``BENCH_SIZE=xlarge`` (100 M buyer rows, issue 16 §4) runs only the warehouse, the tabs (3 runs
+each unless ``BENCH_REPEAT``) and the memory and disk figures: see :func:`xlarge`.
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ def main() -> None:
 
     size = os.environ.get("BENCH_SIZE", "large")
     out = Path(os.environ.get("BENCH_OUT", "bench/out"))
+    if size == "xlarge":
+        return xlarge(out, int(os.environ.get("BENCH_REPEAT", "3")))
     repeat = int(os.environ.get("BENCH_REPEAT", "15"))
     clients = int(os.environ.get("BENCH_CLIENTS", "32"))
     seconds = float(os.environ.get("BENCH_LOAD_S", "60"))
@@ -120,6 +125,43 @@ def main() -> None:
     (ROOT / "bench" / "REPORT.md").write_text(report.render(results) + "\n")
     ratio, tab = report.headline(results)
     say(f"Headline: dashboard tab uncached = {ratio:.2f}× hand-written DuckDB SQL ({tab}); wrote bench/REPORT.md")
+
+
+def xlarge(out: Path, repeat: int) -> None:
+    """BENCH_SIZE=xlarge: 100 M buyer rows. Ingest and rollups, the tabs uncached and cached
+    against hand-written SQL, peak memory and disk; no profile and no load test (each would take
+    longer than the rest together). Writes ``bench/REPORT-xlarge.json`` and re-renders
+    ``bench/REPORT.md`` from the committed large run with this run's section."""
+    from warehouse.store import WarehouseStore
+
+    today = date.today()
+    load_before = os.getloadavg()
+    wh, ing = _warehouse("xlarge", out)
+    version_file = WarehouseStore(wh).require_current().path
+    rollups = _rollups(version_file)
+    say(f"rollups: {rollups['total_rows']:,} rows, built in {rollups['total_seconds']:.1f} s")
+    toks = server.tokens(wh)
+    say("dashboard tabs over HTTP against hand-written SQL")
+    memory: dict[str, float] = {}
+    tab_results = tabs.run(wh, version_file, toks["partner"], repeat, today, say, admin=toks["admin"], memory=memory)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    start, end = tabs.last12(today)
+    results = {
+        "date": today.isoformat(), "commit": commit or "unknown", "size": "xlarge", "repeat": repeat,
+        "machine": {"cores": os.cpu_count(), "load_before": " ".join(f"{x:.1f}" for x in load_before),
+                    "load_after": " ".join(f"{x:.1f}" for x in os.getloadavg())},
+        "warehouse": rollups.pop("warehouse"), "ingest": ing, "rollups": rollups, "tabs": tab_results,
+        "server_peak_rss_mb": memory, "last12": f"{start} to {end}",
+        "disk_gib": {"input": ing.get("input_gib"), "warehouse": round(sum(
+            p.stat().st_size for p in wh.rglob("*") if p.is_file()) / 2**30, 2),
+            "version_file": round(version_file.stat().st_size / 2**30, 2),
+            "peak_during_ingest": ing.get("peak_disk_during_ingest_gib")},
+    }
+    (out / "bench-xlarge.json").write_text(json.dumps(results, indent=1))
+    (ROOT / "bench" / "REPORT-xlarge.json").write_text(json.dumps(results, indent=1) + "\n")
+    large = json.loads((ROOT / "bench" / "REPORT.json").read_text())
+    (ROOT / "bench" / "REPORT.md").write_text(report.render(large) + "\n")
+    say("wrote bench/REPORT-xlarge.json and its section of bench/REPORT.md")
 
 
 if __name__ == "__main__":

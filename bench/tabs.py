@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from bench.server import Server
+from bench.server import MemorySampler, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 TABS = ("tab_demography", "tab_events", "loyalty_tab")
@@ -172,8 +172,9 @@ def served_by(server: Server, admin: str, text: str, variables: dict[str, Any]) 
 
 
 def run(warehouse: Path, version_file: Path, token: str, repeat: int, today: date,
-        say: Any = print, admin: str | None = None) -> dict[str, Any]:
-    """Every tab x variant: API uncached, API cached, hand-written SQL."""
+        say: Any = print, admin: str | None = None, memory: dict[str, float] | None = None) -> dict[str, Any]:
+    """Every tab x variant: API uncached, API cached, hand-written SQL. ``memory``, when given,
+    gets the server's peak RSS in MiB per mode (``uncached``, ``cached``)."""
     out: dict[str, Any] = {}
     con = duckdb.connect(str(version_file), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
@@ -181,7 +182,7 @@ def run(warehouse: Path, version_file: Path, token: str, repeat: int, today: dat
         configs = {"uncached": {"cache_max_cells": 0, "answer_cache_max_cells": 0, "response_cache_mb": 0},
                    "cached": {}}
         for mode, settings in configs.items():
-            with Server(warehouse, **settings) as server:
+            with Server(warehouse, **settings) as server, MemorySampler(server) as sampler:
                 for name, variables in variants(today).items():
                     for tab in TABS:
                         text = (ROOT / "docs" / "queries" / f"{tab}.graphql").read_text(encoding="utf-8")
@@ -194,6 +195,8 @@ def run(warehouse: Path, version_file: Path, token: str, repeat: int, today: dat
                             say(f"  {tab} ({name}), hand-written SQL: {repeat} runs")
                             entry["sql"] = time_sql(con, hand_written_sql(tab, variables), repeat)
                             entry["sql_statements"] = hand_written_sql(tab, variables)
+                if memory is not None:
+                    memory[mode] = max(sampler.peak_mb, server.memory_mb()["peak_rss_mb"])
     finally:
         con.close()
     for entry in out.values():

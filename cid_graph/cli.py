@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="generate a seeded Nordic demo network and load it through ingest")
     demo.add_argument("--warehouse", help="warehouse directory")
-    demo.add_argument("--size", choices=["small", "medium", "large"], default="small")
+    demo.add_argument("--size", choices=["small", "medium", "large", "xlarge"], default="small")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--out", type=Path, help="where to keep the generated contract files (default: a temporary folder)")
     demo.add_argument("--format", default="csv",

@@ -88,6 +88,7 @@ from warehouse.demo.output import (
 )
 from warehouse.demo.places import load_places
 from warehouse.demo.purchases import make_purchases
+from warehouse.demo.shards import generate_shards
 from warehouse.demo.surveys import INTENDED_NPS, make_surveys, write_surveys
 
 __all__ = ["INTENDED_HISTORY", "INTENDED_NPS", "SIZES", "DemoFiles", "Size", "generate"]
@@ -100,12 +101,15 @@ class Size:
     organizations: int
     buyers: int
     events_scale: float
+    #: Networks of this size written one after another (:mod:`warehouse.demo.shards`).
+    shards: int = 1
 
 
 SIZES: dict[str, Size] = {
     "small": Size(40, 45_000, 0.1),
     "medium": Size(250, 2_000_000, 0.6),
     "large": Size(300, 10_000_000, 1.0),
+    "xlarge": Size(300, 10_000_000, 1.0, shards=10),
 }
 
 
@@ -116,8 +120,8 @@ class DemoFiles:
     organizations: Path
     transactions: list[Path]
     expected: dict[str, Any] = field(default_factory=dict)
-    #: ``survey_questions.<fmt>``
-    survey_questions: Path = field(kw_only=True)
+    #: ``survey_questions.<fmt>`` (None for ``xlarge``, which writes no surveys)
+    survey_questions: Path | None = field(kw_only=True)
     #: ``survey_responses_<year>.<fmt>``, one file per year of ``answered_at``
     survey_responses: list[Path] = field(kw_only=True)
 
@@ -128,7 +132,7 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
 
     Args:
         out_dir: the folder to write into.
-        size: ``small``, ``medium`` or ``large`` (see :data:`SIZES`).
+        size: ``small``, ``medium``, ``large`` or ``xlarge`` (see :data:`SIZES`).
         seed: the same seed writes byte-identical files.
         fmt: ``csv`` or ``parquet`` (the same columns, all strings).
         progress: called with a short message after each step.
@@ -153,6 +157,12 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
             old.unlink()
         elif old.is_dir():
             shutil.rmtree(old)
+    if spec.shards > 1:
+        org_file, tx_files, shard_expected = generate_shards(
+            out_dir, shards=spec.shards, organizations=spec.organizations, buyers=spec.buyers,
+            events_scale=spec.events_scale, seed=seed, fmt=fmt, say=say)
+        return DemoFiles(org_file, tx_files, {"size": size, "seed": seed, "format": fmt, **shard_expected},
+                         survey_questions=None, survey_responses=[])
     rng = np.random.default_rng(seed)
     places = load_places()
     orgs = make_organizations(rng, places, spec.organizations)

@@ -318,12 +318,13 @@ def add_mess(rng: np.random.Generator, tbl: pa.Table, year: np.ndarray, template
     return pa.concat_tables(pieces), np.concatenate(years), bad_keys
 
 
-def write_transactions(tbl: pa.Table, year: np.ndarray, out_dir: Path, fmt: str) -> dict[str, int]:
-    """One file per purchase year; returns rows per file name."""
+def write_transactions(tbl: pa.Table, year: np.ndarray, out_dir: Path, fmt: str,
+                       suffix: str = "") -> dict[str, int]:
+    """One file per purchase year (``transactions_<year><suffix>.<fmt>``); returns rows per file name."""
     rows: dict[str, int] = {}
     for y in np.unique(year):
         lo, hi = np.searchsorted(year, y), np.searchsorted(year, y, side="right")
-        name = f"transactions_{int(y)}.{fmt}"
+        name = f"transactions_{int(y)}{suffix}.{fmt}"
         _write(tbl.slice(int(lo), int(hi - lo)), out_dir / name, fmt)
         rows[name] = int(hi - lo)
     return rows
