@@ -21,6 +21,7 @@ import json
 import math
 import random
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -290,3 +291,52 @@ def test_a_mid_month_range_reads_its_whole_months_from_a_monthly_rollup(apps: _A
         "2025-03-01 to 2025-08-31 from age_gender_month; 2025-09-01 to 2025-09-23 from the base tables")
     on, off = apps.both(role, ANSWER, {"q": q})
     assert "errors" not in off and on == off
+
+
+def _presets(today: date) -> dict[str, dict[str, str]]:
+    """The dashboard's period menu (web/src/main.ts ``presetRange``) on ``today``: last 12 months
+    (the day after today a year ago, to today), this year and last year; "all time" sends none."""
+    year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
+        else today.replace(year=today.year - 1, day=28)
+    return {"last12": {"from": (year_ago + timedelta(days=1)).isoformat(), "to": today.isoformat()},
+            "thisYear": {"from": f"{today.year}-01-01", "to": f"{today.year}-12-31"},
+            "lastYear": {"from": f"{today.year - 1}-01-01", "to": f"{today.year - 1}-12-31"}}
+
+
+def _arbitrary_ranges(n: int) -> list[dict[str, str]]:
+    """Seeded ranges a user could type: any start and end day within the demo's years."""
+    rng = random.Random(16)
+    first, days = date(2023, 6, 1), (date(2026, 10, 31) - date(2023, 6, 1)).days
+    out = []
+    for _ in range(n):
+        a, b = sorted(rng.sample(range(days), 2))
+        out.append({"from": (first + timedelta(days=a)).isoformat(), "to": (first + timedelta(days=b)).isoformat()})
+    return out
+
+
+TABS = ("tab_demography", "tab_events", "loyalty_tab")
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_period_of_the_dashboards_menu_and_any_typed_range_is_the_same_from_rollups(
+        apps: _Apps, tab: str) -> None:
+    """Issue 16 §2: the dashboard's period presets (on today's date, as the dashboard computes
+    them, and on a fixed date inside the demo's data) and arbitrary day ranges give the same
+    answers with rollups on and off, for the whole tab, as a partner with the dashboard's filters
+    and as a member in OWN scope with a benchmark."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "queries" / f"{tab}.graphql").read_text(encoding="utf-8")
+    ranges = [*_presets(date.today()).values(), *_presets(date(2026, 5, 17)).values(), *_arbitrary_ranges(3)]
+    served = 0
+    for time_range in ranges:
+        for role, variables in (
+                ("partner", {"filters": DASHBOARD_FILTERS, "timeRange": time_range}),
+                ("member", {"scope": "OWN", "compare": [{"kind": "BENCHMARK", "peerGroup": "SAME_ORG_TYPE"}],
+                            "timeRange": time_range})):
+            on, off = apps.both(role, text, variables)
+            assert "errors" not in off, (time_range, role, off)
+            assert on == off, (tab, time_range, role)
+        for _alias, q in widgets(text)[:1]:
+            q = dict(q, scope=q.get("scope", "NETWORK"), filters=DASHBOARD_FILTERS, timeRange=time_range)
+            explained = apps.post(True, "admin", EXPLAIN, {"q": q})["data"]["explain"]
+            served += bool(explained["rollup"])
+    assert served >= len(ranges) // 2, (tab, served, "the ranges were mostly not read from a rollup")
