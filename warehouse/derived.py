@@ -24,7 +24,7 @@ time; a server reads a rollup only when that fingerprint is the one its model gi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,7 +90,8 @@ def declared_tables(model_dir: Path | None = None) -> list[DerivedTable]:
 
 
 def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
-                  tables: Sequence[DerivedTable] | None = None) -> list[str]:
+                  tables: Sequence[DerivedTable] | None = None,
+                  changed_orgs: Collection[str] | None = None) -> list[str]:
     """(Re)build every derived table on ``con``; returns the names of the tables built.
 
     Args:
@@ -98,6 +99,11 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
         say: Progress messages (one per table, with its rows and seconds).
         tables: What to build; the semantic model's rollups by default (see
             :func:`declared_tables`). Tables registered earlier and not listed are dropped.
+        changed_orgs: The organizations whose rows the derived tables read changed since the
+            version was copied (:func:`changed_organizations`), or None when unknown. A table
+            already built from the same definition then keeps its other organizations' rows and
+            recomputes only these (see :func:`_refresh`); every table has a row per
+            organization, so this gives the same rows as building it again.
     """
     say = say or (lambda _msg: None)
     if tables is None:
@@ -118,20 +124,98 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
             con.execute(f"DELETE FROM {REGISTRY} WHERE name = ?", [old])
             say(f"dropped derived table {old} (no longer declared)")
     built = []
+    previous = built_derived(con)
+    partial = _partial(con, changed_orgs)
     for i, table in enumerate(wanted, start=1):
-        say(f"building rollup {i}/{len(wanted)}: {table.name}")
         started = time.perf_counter()
-        create = exp.Create(this=exp.to_table(table.name), kind="TABLE", replace=True, expression=table.select)
+        old = previous.get(table.name)
+        select = table.select
+        how, why = "built", ""
+        if partial is not None and old is not None and old.fingerprint == table.fingerprint \
+                and (refreshed := _refresh(table, partial)) is not None:
+            select, how, why = refreshed, "refreshed", f" for {len(changed_orgs or ()):,} changed organization(s)"
+            say(f"refreshing rollup {i}/{len(wanted)}: {table.name}")
+        else:
+            say(f"building rollup {i}/{len(wanted)}: {table.name}")
+        create = exp.Create(this=exp.to_table(table.name), kind="TABLE", replace=True, expression=select)
         con.execute(create.sql("duckdb"))
         rows = _rows(con, table.name)
         seconds = round(time.perf_counter() - started, 3)
         con.execute(f"INSERT OR REPLACE INTO {REGISTRY} VALUES (?, ?, ?, ?)", [table.name, table.fingerprint, rows, seconds])
-        say(f"built rollup {table.name}: {rows:,} rows in {seconds:.1f} s")
+        say(f"{how} rollup {table.name}{why}: {rows:,} rows in {seconds:.1f} s")
         if table.aggregates and rows > LARGE_SHARE * (source := _rows(con, table.aggregates)) > 0:
             say(f"warning: rollup {table.name} has {rows:,} rows, {rows / source:.0%} of {table.aggregates}: it saves "
                 "little; give it fewer dimensions or a coarser granularity")
         built.append(table.name)
     return built
+
+
+#: Above this share of the buyer rows, the changed organizations' rollup rows are built with the
+#: rest: a refresh then reads almost as much and sorts more.
+REFRESH_MAX_SHARE = 0.5
+
+#: Where the organizations a refresh recomputes are listed while the rollups are built.
+CHANGED_ORGS = "_derived_changed_orgs"
+
+
+def organization_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, int, int]]:
+    """Per organization, the count and a hash sum of its buyer rows and of its events: what the
+    rollups read (every rollup reads ``buyers``, a view of ``buyer_rows``, and ``events``, and
+    keeps one row per organization and group)."""
+    out: dict[str, list[int]] = {}
+    for i, table in enumerate(("buyer_rows", "events")):
+        rows = con.execute(f"SELECT org_id, count(*), coalesce(sum(hash(t)), 0) FROM {table} t GROUP BY org_id").fetchall()
+        for org, n, h in rows:
+            out.setdefault(org, [0, 0, 0, 0])[2 * i: 2 * i + 2] = [int(n), int(h)]
+    return {org: (v[0], v[1], v[2], v[3]) for org, v in out.items()}
+
+
+def changed_organizations(before: dict[str, tuple[int, int, int, int]],
+                          after: dict[str, tuple[int, int, int, int]]) -> set[str]:
+    """The organizations whose fingerprints differ (added, removed or changed)."""
+    return {org for org in before.keys() | after.keys() if before.get(org) != after.get(org)}
+
+
+def _partial(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None) -> list[str] | None:
+    """The changed organizations when a refresh pays (few enough rows), else None; lists them in
+    :data:`CHANGED_ORGS` for :func:`_refresh`."""
+    if changed is None:
+        return None
+    orgs = sorted(changed)
+    row = con.execute("SELECT count(*), count(*) FILTER (WHERE list_contains(?, org_id)) FROM buyer_rows",
+                      [orgs]).fetchone()
+    total, touched = (int(row[0]), int(row[1])) if row else (0, 0)
+    if not total or touched > REFRESH_MAX_SHARE * total:
+        return None
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED_ORGS} (org_id VARCHAR)")
+    if orgs:
+        con.executemany(f"INSERT INTO {CHANGED_ORGS} VALUES (?)", [[o] for o in orgs])
+    return orgs
+
+
+def _refresh(table: DerivedTable, orgs: list[str]) -> exp.Select | None:
+    """The table's rows for organizations not in ``orgs`` as built, and the rest computed again,
+    in the table's order; None when the table's SELECT has no organization column to split on."""
+    select = table.select
+    org_alias = next((e.alias for e in select.expressions if isinstance(e, exp.Alias)
+                      and isinstance(e.this, exp.Column) and e.this.name == "org_id"), None)
+    source = next((e.this for e in select.expressions if isinstance(e, exp.Alias) and e.alias == org_alias), None)
+    if org_alias is None or source is None:
+        return None
+    listed = exp.select("org_id").from_(CHANGED_ORGS)
+    fresh = select.copy()
+    fresh.set("order", None)
+    fresh = fresh.where(source.copy().isin(query=listed.copy()), copy=False)
+    kept = exp.select("*").from_(table.name).where(exp.not_(exp.column(org_alias).isin(query=listed.copy())))
+    both = exp.union(kept, fresh, distinct=False)
+    out = exp.select("*").from_(both.subquery("refreshed"))
+    order = select.args.get("order")
+    if order is not None:
+        keys = [o.this if isinstance(o, exp.Ordered) else o for o in order.expressions]
+        if not all(isinstance(k, exp.Column) and not k.table for k in keys):
+            return None
+        out = out.order_by(*(o.copy() for o in order.expressions), copy=False)
+    return out
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:

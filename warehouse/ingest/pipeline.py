@@ -22,7 +22,12 @@ from warehouse.classify.apply import CONFIDENCE_THRESHOLD
 from warehouse.classify.corrections import CorrectionStore
 from warehouse.classify.versions import label_version, prepare
 from warehouse.ddl import DDL
-from warehouse.derived import build_derived
+from warehouse.derived import (
+    build_derived,
+    built_derived,
+    changed_organizations,
+    organization_fingerprints,
+)
 from warehouse.ingest import history, merge, surveys, validate, vocab
 from warehouse.ingest.org_noise import ensure_org_noise
 from warehouse.ingest.sources import (
@@ -116,6 +121,9 @@ def ingest(
         try:
             con = connect(building, memory_limit)
             try:
+                # What the rollups read, per organization, before the load: the rollups of the
+                # organizations it leaves alone are kept as built (warehouse/derived.py).
+                before = organization_fingerprints(con) if built_derived(con) else None
                 changed = _load(con, secret, organizations, transactions, profile, number, result, say,
                                 (survey_questions, survey_responses))
                 labelling = label_version(con, CorrectionStore(store.corrections_db),
@@ -134,7 +142,8 @@ def ingest(
                     _write_rejects(con, rejects_path)
                     result.rejects_path = str(rejects_path)
                 if changed:
-                    build_derived(con, say)
+                    touched = None if before is None else changed_organizations(before, organization_fingerprints(con))
+                    build_derived(con, say, changed_orgs=touched)
                 _totals(con, result)
                 if changed:
                     _write_meta(con, secret, number, result)
