@@ -55,6 +55,7 @@ CANDIDATES: tuple[dict[str, float], ...] = (
     {}, {"_CROSS_WEIGHT": 0.0, "_ALPHA": 2e-5}, {"_CROSS_WEIGHT": 0.0}, {"_ALPHA": 2e-5},
     {"_CROSS_WEIGHT": 0.25}, {"_CROSS_WEIGHT": 0.75}, {"_ALPHA": 3e-5}, {"_ALPHA": 1e-4},
     {"_KEYWORD_WEIGHT": 0.75}, {"_META_WEIGHT": 0.8}, {"REAL_WEIGHT": 2.0}, {"REAL_WEIGHT": 4.0},
+    {"_BLIND_MODELS": False},
 )
 
 
