@@ -150,3 +150,22 @@ def test_the_load_connection_prints_no_progress_bar(tmp_path):
         assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
     finally:
         con.close()
+
+
+def test_a_member_loaded_in_parts_gets_the_labels_and_rows_of_one_load(tmp_path, secret, demo_small):
+    """Split by organization (some members' later purchases in a second load), the incremental
+    warehouse equals the single load: buyer rows, and the events' labels, which the classifier
+    decides from the member's whole programme (dates per title, prices, tickets per buyer)."""
+    from tests.warehouse.test_derived_refresh import CSV, _split
+
+    orgs = duckdb.sql(f"SELECT org_id FROM read_csv('{demo_small.organizations}', {CSV}) ORDER BY org_id").fetchall()
+    first, second = _split(demo_small, tmp_path, [o for (o,) in orgs][::4], "2025-03-01")
+    whole = WarehouseStore(tmp_path / "whole")
+    ingest(whole, secret, [demo_small.organizations], demo_small.transactions)
+    inc = WarehouseStore(tmp_path / "inc")
+    ingest(inc, secret, [demo_small.organizations], first)
+    ingest(inc, secret, [], second)
+    assert _rows(inc, BUYER_STATE) == _rows(whole, BUYER_STATE)
+    labels = ("SELECT org_id, event_id, event_type, event_category, classification_source, "
+              "round(classification_confidence, 9) FROM events ORDER BY org_id, event_id")
+    assert _rows(inc, labels) == _rows(whole, labels)

@@ -20,8 +20,9 @@ import pyarrow as pa
 from cid_graph.errors import CidGraphError, WarehouseError
 from warehouse.classify.apply import CONFIDENCE_THRESHOLD
 from warehouse.classify.corrections import CorrectionStore
+from warehouse.classify.labels import PREDICTED_SOURCES
 from warehouse.classify.versions import label_version, prepare
-from warehouse.ddl import DDL
+from warehouse.ddl import DDL, PENDING
 from warehouse.derived import (
     build_derived,
     built_derived,
@@ -282,6 +283,7 @@ def _load(
             merge.merge_buyers(con, secret, secret.derived(CUSTOMER_KEY_PURPOSE))
             say("updating customer histories")
             history.update_history(con, merge.FIRST_ORGS)
+            _reclassify_loaded_organizations(con)
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
                 [load_id, number, json.dumps([p.name for p in transactions]), result.rows_read,
@@ -314,6 +316,20 @@ def _load(
                   "stg_sq", "stg_sr", "sq", "sq_in", "sr", "sr_in"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed or fresh or migrated
+
+
+def _reclassify_loaded_organizations(con: duckdb.DuckDBPyConnection) -> None:
+    """Decide the model's labels again for every event of the organizations this load adds
+    purchases to: the classifier's context of an event (the organization's dates of the same
+    title and over how many weeks, its price level, tickets per buyer) changes with them, so
+    loading a member's files in parts labels its events as loading them at once would.
+    Corrections and the source's own labels are untouched."""
+    predicted = ", ".join(f"'{s}'" for s in PREDICTED_SOURCES)
+    con.execute(f"""
+        UPDATE events SET classification_source = '{PENDING}'
+        WHERE classification_source IN ({predicted})
+          AND org_id IN (SELECT DISTINCT org_id FROM tx WHERE reject_reason IS NULL AND NOT duplicate)
+    """)
 
 
 def _population(con: duckdb.DuckDBPyConnection) -> None:
