@@ -271,3 +271,23 @@ def test_a_version_from_before_classification_is_brought_up_to_date(wh: Warehous
     rows = _rows(wh)
     assert not [r for r in rows if "unclassified" in r[2:4] or r[4] not in SOURCES]
     assert {r[4] for r in rows if r[7] is None and r[8] is None} <= {"model", "model_low_confidence"}
+
+
+def test_a_correction_refreshes_only_its_organizations_rollup_rows(wh: WarehouseStore) -> None:
+    """Publishing a correction recomputes the corrected organization's rollup rows only, and
+    the rollups equal a full rebuild of the published version."""
+    from tests.warehouse.test_derived_refresh import _tables
+    from warehouse.derived import rebuild_derived
+
+    store = CorrectionStore(wh.corrections_db)
+    target = _event(wh, "e.classification_source = 'model' AND e.event_type <> 'festival'")
+    store.record(target, "festival", "folk_world", corrected_by_token_id="t")
+    said: list[str] = []
+    assert apply_stored_corrections(wh, store, say=said.append) is not None
+    refreshed = [m for m in said if m.startswith("refreshed rollup")]
+    assert refreshed and all("for 1 changed organization(s)" in m for m in refreshed), said
+    assert not [m for m in said if m.startswith("built rollup")]
+    got = _tables(wh)
+    rebuild_derived(wh)
+    assert _tables(wh) == got
+    assert any(r[0] == target.org_id and r[2] == "festival" for r in got["rollup_org_events"])
