@@ -64,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="generate a seeded Nordic demo network and load it through ingest")
     demo.add_argument("--warehouse", help="warehouse directory")
-    demo.add_argument("--size", choices=["small", "medium", "large", "xlarge"], default="small")
+    demo.add_argument("--size", choices=["small", "medium", "large", "xlarge"], default="small",
+                      help="buyer rows: small ~45 thousand, medium ~2 million, large ~10 million, xlarge ~100 million "
+                           "(ten large networks; write it with --format parquet: its one load needs more memory and "
+                           "disk than a 24 GB machine has, see bench/README.md)")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--out", type=Path, help="where to keep the generated contract files (default: a temporary folder)")
     demo.add_argument("--format", default="csv",
