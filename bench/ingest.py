@@ -35,7 +35,7 @@ from warehouse.secret import load_or_create_secret
 from warehouse.store import WarehouseStore
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -56,10 +56,10 @@ class _Statements:
                 return getattr(con, name)
 
             def _run(self, method: str, sql: str, *args: Any, **kwargs: Any) -> Any:
-                cpu, wall = _cpu(), time.perf_counter()
+                cpu, wall = cpu_seconds(), time.perf_counter()
                 out = getattr(con, method)(sql, *args, **kwargs)
                 key = " ".join(str(sql).split())
-                stats.cpu[key] += _cpu() - cpu
+                stats.cpu[key] += cpu_seconds() - cpu
                 stats.wall[key] += time.perf_counter() - wall
                 stats.calls[key] += 1
                 return self if out is con else out
@@ -131,11 +131,11 @@ def run(size: str, seed: int, out: Path, say: Callable[[str], None] | None = Non
     secret, _ = load_or_create_secret(out / "secret.key")
     profile = _Statements()
     load_start = os.getloadavg()
-    cpu0, t0 = _cpu(), time.perf_counter()
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
     with profile.patched() if statements else _nothing(), disk:
         result = ingest(WarehouseStore(wh), secret, [files.organizations], files.transactions, progress=say)
     ingest_s = time.perf_counter() - t0
-    ingest_cpu_s = _cpu() - cpu0
+    ingest_cpu_s = cpu_seconds() - cpu0
     warehouse_bytes = sum(p.stat().st_size for p in wh.rglob("*") if p.is_file())
     report: dict[str, object] = {
         "size": size, "seed": seed, "transactions": rows, "buyers": result.buyers, "events": result.events,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import time
 from pathlib import Path
@@ -25,17 +24,13 @@ from typing import Any
 
 import duckdb
 
+from bench.ingest import cpu_seconds
 from warehouse import derived
 from warehouse.ingest import ingest
 from warehouse.secret import load_or_create_secret
 from warehouse.store import WarehouseStore
 
 CSV = "header=true, delim=',', quote='\"', escape='\"', all_varchar=true"
-
-
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def new_purchases(files: Path, out: Path, org: str | None, days: int) -> tuple[str, int]:
@@ -65,14 +60,14 @@ def load_once(warehouse: Path, scratch: Path, secret_file: Path, file: Path, *, 
     if not refresh:
         derived.REFRESH_MAX_SHARE = -1.0
     marks: list[tuple[float, str]] = []
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     try:
         secret, _ = load_or_create_secret(secret_file)
         result = ingest(WarehouseStore(copy), secret, [], [file],
                         progress=lambda m: marks.append((time.perf_counter() - t0, m)))
     finally:
         derived.REFRESH_MAX_SHARE = saved
-        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
         shutil.rmtree(copy, ignore_errors=True)
     rollups = [t for t, m in marks if "rollup" in m]
     return {"mode": "refresh" if refresh else "full rebuild", "rows_loaded": result.rows_loaded,

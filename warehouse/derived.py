@@ -24,7 +24,7 @@ time; a server reads a rollup only when that fingerprint is the one its model gi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +91,7 @@ def declared_tables(model_dir: Path | None = None) -> list[DerivedTable]:
 
 def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
                   tables: Sequence[DerivedTable] | None = None,
-                  changed_orgs: Collection[str] | None = None) -> list[str]:
+                  since: Fingerprints | None = None) -> list[str]:
     """(Re)build every derived table on ``con``; returns the names of the tables built.
 
     Args:
@@ -99,11 +99,11 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
         say: Progress messages (one per table, with its rows and seconds).
         tables: What to build; the semantic model's rollups by default (see
             :func:`declared_tables`). Tables registered earlier and not listed are dropped.
-        changed_orgs: The organizations whose rows the derived tables read changed since the
-            version was copied (:func:`changed_organizations`), or None when unknown. A table
-            already built from the same definition then keeps its other organizations' rows and
-            recomputes only these (see :func:`_refresh`); every table has a row per
-            organization, so this gives the same rows as building it again.
+        since: The version's fingerprints before it was changed (:func:`fingerprints_if_built`),
+            or None when unknown. A table already built from the same definition then keeps the
+            rows of the organizations whose fingerprints are unchanged and recomputes the others
+            (see :func:`_refresh`); every table has a row per organization, so this gives the
+            same rows as building it again.
     """
     say = say or (lambda _msg: None)
     if tables is None:
@@ -125,7 +125,7 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
             say(f"dropped derived table {old} (no longer declared)")
     built = []
     previous = built_derived(con)
-    partial = _partial(con, changed_orgs)
+    partial = None if since is None else _partial(con, since, organization_fingerprints(con))
     for i, table in enumerate(wanted, start=1):
         started = time.perf_counter()
         old = previous.get(table.name)
@@ -133,7 +133,7 @@ def build_derived(con: duckdb.DuckDBPyConnection, say: Progress | None = None,
         how, why = "built", ""
         if partial is not None and old is not None and old.fingerprint == table.fingerprint \
                 and (refreshed := _refresh(table, partial)) is not None:
-            select, how, why = refreshed, "refreshed", f" for {len(changed_orgs or ()):,} changed organization(s)"
+            select, how, why = refreshed, "refreshed", f" for {len(partial):,} changed organization(s)"
             say(f"refreshing rollup {i}/{len(wanted)}: {table.name}")
         else:
             say(f"building rollup {i}/{len(wanted)}: {table.name}")
@@ -158,7 +158,17 @@ REFRESH_MAX_SHARE = 0.5
 CHANGED_ORGS = "_derived_changed_orgs"
 
 
-def organization_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, int, int]]:
+#: Per organization: its buyer rows' count and hash sum, its events' count and hash sum.
+Fingerprints = dict[str, tuple[int, int, int, int]]
+
+
+def fingerprints_if_built(con: duckdb.DuckDBPyConnection) -> Fingerprints | None:
+    """The version's :func:`organization_fingerprints` before a change, for
+    ``build_derived(since=...)``; None when it holds no derived tables yet (all are built)."""
+    return organization_fingerprints(con) if built_derived(con) else None
+
+
+def organization_fingerprints(con: duckdb.DuckDBPyConnection) -> Fingerprints:
     """Per organization, the count and a hash sum of its buyer rows and of its events: what the
     rollups read (every rollup reads ``buyers``, a view of ``buyer_rows``, and ``events``, and
     keeps one row per organization and group)."""
@@ -170,21 +180,17 @@ def organization_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple
     return {org: (v[0], v[1], v[2], v[3]) for org, v in out.items()}
 
 
-def changed_organizations(before: dict[str, tuple[int, int, int, int]],
-                          after: dict[str, tuple[int, int, int, int]]) -> set[str]:
+def changed_organizations(before: Fingerprints, after: Fingerprints) -> set[str]:
     """The organizations whose fingerprints differ (added, removed or changed)."""
     return {org for org in before.keys() | after.keys() if before.get(org) != after.get(org)}
 
 
-def _partial(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None) -> list[str] | None:
-    """The changed organizations when a refresh pays (few enough rows), else None; lists them in
-    :data:`CHANGED_ORGS` for :func:`_refresh`."""
-    if changed is None:
-        return None
-    orgs = sorted(changed)
-    row = con.execute("SELECT count(*), count(*) FILTER (WHERE list_contains(?, org_id)) FROM buyer_rows",
-                      [orgs]).fetchone()
-    total, touched = (int(row[0]), int(row[1])) if row else (0, 0)
+def _partial(con: duckdb.DuckDBPyConnection, before: Fingerprints, after: Fingerprints) -> list[str] | None:
+    """The changed organizations when a refresh pays (few enough of the buyer rows), else None;
+    lists them in :data:`CHANGED_ORGS` for :func:`_refresh`."""
+    orgs = sorted(changed_organizations(before, after))
+    total = sum(f[0] for f in after.values())
+    touched = sum(after[o][0] for o in orgs if o in after)
     if not total or touched > REFRESH_MAX_SHARE * total:
         return None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED_ORGS} (org_id VARCHAR)")
@@ -197,16 +203,15 @@ def _refresh(table: DerivedTable, orgs: list[str]) -> exp.Select | None:
     """The table's rows for organizations not in ``orgs`` as built, and the rest computed again,
     in the table's order; None when the table's SELECT has no organization column to split on."""
     select = table.select
-    org_alias = next((e.alias for e in select.expressions if isinstance(e, exp.Alias)
-                      and isinstance(e.this, exp.Column) and e.this.name == "org_id"), None)
-    source = next((e.this for e in select.expressions if isinstance(e, exp.Alias) and e.alias == org_alias), None)
-    if org_alias is None or source is None:
+    org = next((e for e in select.expressions if isinstance(e, exp.Alias)
+                and isinstance(e.this, exp.Column) and e.this.name == "org_id"), None)
+    if org is None:
         return None
     listed = exp.select("org_id").from_(CHANGED_ORGS)
     fresh = select.copy()
     fresh.set("order", None)
-    fresh = fresh.where(source.copy().isin(query=listed.copy()), copy=False)
-    kept = exp.select("*").from_(table.name).where(exp.not_(exp.column(org_alias).isin(query=listed.copy())))
+    fresh = fresh.where(org.this.copy().isin(query=listed.copy()), copy=False)
+    kept = exp.select("*").from_(table.name).where(exp.not_(exp.column(org.alias).isin(query=listed.copy())))
     both = exp.union(kept, fresh, distinct=False)
     out = exp.select("*").from_(both.subquery("refreshed"))
     order = select.args.get("order")

@@ -31,12 +31,7 @@ from warehouse.classify.corrections import CorrectionStore
 from warehouse.classify.labels import PREDICTED_SOURCES
 from warehouse.classify.model import MODEL_VERSION, EventClassifier, corpus_hash, default_model
 from warehouse.ddl import MIGRATIONS, PENDING
-from warehouse.derived import (
-    build_derived,
-    built_derived,
-    changed_organizations,
-    organization_fingerprints,
-)
+from warehouse.derived import build_derived, fingerprints_if_built
 from warehouse.store import Version, WarehouseStore
 
 Progress = Callable[[str], None]
@@ -133,11 +128,10 @@ def _build(store: WarehouseStore, work: Callable[[duckdb.DuckDBPyConnection], bo
             try:
                 con.execute("SET TimeZone = 'UTC'")
                 # A correction changes one organization's events: only its rollup rows are recomputed.
-                before = organization_fingerprints(con) if built_derived(con) else None
+                before = fingerprints_if_built(con)
                 changed = work(con)
                 if changed:
-                    build_derived(con, say, changed_orgs=None if before is None else
-                                  changed_organizations(before, organization_fingerprints(con)))
+                    build_derived(con, say, since=before)
                     _set_meta(con, {"version": str(number),
                                     "published_at": datetime.now(UTC).isoformat(timespec="seconds")})
                     con.execute("CHECKPOINT")

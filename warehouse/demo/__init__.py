@@ -82,6 +82,7 @@ from warehouse.demo.organizations import make_organizations
 from warehouse.demo.output import (
     BAD_ROWS,
     add_mess,
+    purchase_counts,
     transaction_table,
     write_organizations,
     write_transactions,
@@ -182,7 +183,6 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
     survey_rows = write_surveys(surveys, question_path, out_dir, fmt)
     say(f"{surveys.expected['survey_responses']} survey responses, "
         f"{sum(survey_rows.values())} answer rows in {len(survey_rows)} files")
-    clean = len(purchases.at)
     expected: dict[str, Any] = {
         "size": size,
         "seed": seed,
@@ -193,20 +193,11 @@ def generate(out_dir: Path, size: str = "small", seed: int = 42, fmt: str = "csv
         "organizations_by_type": dict(sorted(Counter(o.org_type for o in orgs).items())),
         "organizations_without_region": sum(1 for o in orgs if not o.region_written),
         "org_type_local_spellings": sum(1 for o in orgs if o.org_type_written != o.org_type),
-        "events": int(len(np.unique(purchases.event))),
-        "transactions_written": sum(rows.values()),
+        **purchase_counts(purchases, rows, n_dup, offset_rows),
         "rows_per_file": rows,
-        "clean_transactions": clean,
-        "exact_duplicates": n_dup,
         "bad_rows": dict(BAD_ROWS),
         "bad_rows_total": sum(BAD_ROWS.values()),
         "bad_row_keys": bad_keys,
-        "refund_rows": int(purchases.refund.sum()),
-        "full_refunds": purchases.full_refunds,
-        "empty_customer_id_rows": int((purchases.member < 0).sum()),
-        "timestamps_with_offset": offset_rows,
-        "buyers": purchases.buyers,
-        "buyer_tickets": int(purchases.tickets.sum()),
         **surveys.expected,
         "survey_rows_per_file": survey_rows,
     }

@@ -328,3 +328,21 @@ def write_transactions(tbl: pa.Table, year: np.ndarray, out_dir: Path, fmt: str,
         _write(tbl.slice(int(lo), int(hi - lo)), out_dir / name, fmt)
         rows[name] = int(hi - lo)
     return rows
+
+
+def purchase_counts(p: Purchases, rows: dict[str, int], duplicates: int, offset_rows: int) -> dict[str, int]:
+    """What a correct ingest of one network's transaction files reproduces (part of
+    ``DemoFiles.expected``): ``rows`` per file written, ``duplicates`` exact repeats planted,
+    ``offset_rows`` timestamps written with an offset."""
+    return {
+        "events": int(len(np.unique(p.event))),
+        "transactions_written": sum(rows.values()),
+        "clean_transactions": len(p.at),
+        "exact_duplicates": duplicates,
+        "refund_rows": int(p.refund.sum()),
+        "full_refunds": int(p.full_refunds),
+        "empty_customer_id_rows": int((p.member < 0).sum()),
+        "timestamps_with_offset": offset_rows,
+        "buyers": int(p.buyers),
+        "buyer_tickets": int(p.tickets.sum()),
+    }

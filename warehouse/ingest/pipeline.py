@@ -23,12 +23,7 @@ from warehouse.classify.corrections import CorrectionStore
 from warehouse.classify.labels import PREDICTED_SOURCES
 from warehouse.classify.versions import label_version, prepare
 from warehouse.ddl import DDL, PENDING
-from warehouse.derived import (
-    build_derived,
-    built_derived,
-    changed_organizations,
-    organization_fingerprints,
-)
+from warehouse.derived import build_derived, fingerprints_if_built
 from warehouse.ingest import history, merge, surveys, validate, vocab
 from warehouse.ingest.org_noise import ensure_org_noise
 from warehouse.ingest.sources import (
@@ -124,7 +119,7 @@ def ingest(
             try:
                 # What the rollups read, per organization, before the load: the rollups of the
                 # organizations it leaves alone are kept as built (warehouse/derived.py).
-                before = organization_fingerprints(con) if built_derived(con) else None
+                before = fingerprints_if_built(con)
                 changed = _load(con, secret, organizations, transactions, profile, number, result, say,
                                 (survey_questions, survey_responses))
                 labelling = label_version(con, CorrectionStore(store.corrections_db),
@@ -143,8 +138,7 @@ def ingest(
                     _write_rejects(con, rejects_path)
                     result.rejects_path = str(rejects_path)
                 if changed:
-                    touched = None if before is None else changed_organizations(before, organization_fingerprints(con))
-                    build_derived(con, say, changed_orgs=touched)
+                    build_derived(con, say, since=before)
                 _totals(con, result)
                 if changed:
                     _write_meta(con, secret, number, result)
