@@ -83,6 +83,10 @@ def _rollups(version_file: Path) -> dict[str, Any]:
             "warehouse": {"buyers": int(meta.get("buyers", 0)), "events": events, "organizations": orgs}}
 
 
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+
 def main() -> None:
     from warehouse.store import WarehouseStore
 
@@ -108,7 +112,7 @@ def main() -> None:
     load_results = load.run(wh, toks, clients, seconds, today, say)
     load_after = os.getloadavg()
     start, end = tabs.last12(today)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = _commit()
     results = {
         "date": today.isoformat(), "commit": commit or "unknown", "size": size,
         "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
@@ -144,7 +148,7 @@ def xlarge(out: Path, repeat: int) -> None:
     say("dashboard tabs over HTTP against hand-written SQL")
     memory: dict[str, float] = {}
     tab_results = tabs.run(wh, version_file, toks["partner"], repeat, today, say, admin=toks["admin"], memory=memory)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = _commit()
     start, end = tabs.last12(today)
     results = {
         "date": today.isoformat(), "commit": commit or "unknown", "size": "xlarge", "repeat": repeat,
